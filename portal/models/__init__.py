@@ -1,0 +1,29 @@
+"""Domain model of the portal. One module per feature; import from ``portal.models``."""
+
+from portal.models.assignments import AssignmentCountry, AssignmentPeriod, OperatorAssignment
+from portal.models.audit import AuditEvent
+from portal.models.calls import CallRecord
+from portal.models.numbers import EmergencyLocation, PhoneNumber, PhoneNumberPeriod
+from portal.models.operators import Operator, OperatorCountry
+from portal.models.tenants import Acknowledgement, EnablementPeriod, Tenant
+from portal.models.users import ApiToken, Membership, OperatorMembership, User
+
+__all__ = [
+    "Acknowledgement",
+    "ApiToken",
+    "AssignmentCountry",
+    "AssignmentPeriod",
+    "AuditEvent",
+    "CallRecord",
+    "EmergencyLocation",
+    "EnablementPeriod",
+    "Membership",
+    "Operator",
+    "OperatorAssignment",
+    "OperatorCountry",
+    "OperatorMembership",
+    "PhoneNumber",
+    "PhoneNumberPeriod",
+    "Tenant",
+    "User",
+]

@@ -1,0 +1,132 @@
+import uuid
+
+from django.db import models
+
+from portal.choices import (
+    CallQuality,
+    CallType,
+    ConnectionType,
+    DestinationContext,
+    Direction,
+    DurationSource,
+)
+from portal.models.constraints import country, one_of, ordered
+from portal.querysets import CallRecordQuerySet
+
+
+class CallRecord(models.Model):
+    """One call leg: details, service connection and quality, as Microsoft shares them.
+
+    Millions of rows per tenant. Every read is "one tenant, (one operator), a time range", so
+    the two composite indexes lead with tenant and end with (invite_time, id) — the order of
+    keyset pagination and of export scans. Monthly partitioning is the next step if one table
+    outgrows this; see README "Scaling call records".
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
+    operator = models.ForeignKey("portal.Operator", on_delete=models.PROTECT, related_name="+")
+    call_id = models.CharField(max_length=64)
+    leg = models.PositiveSmallIntegerField(default=0)
+    correlation_id = models.UUIDField(null=True, blank=True)
+    # "certain caller identifiers"
+    user_object_id = models.UUIDField(null=True, blank=True)
+    user_upn = models.CharField(max_length=255, blank=True)
+    user_display_name = models.CharField(max_length=255, blank=True)
+    caller_number = models.CharField(max_length=64, blank=True)
+    callee_number = models.CharField(max_length=64, blank=True)
+    call_type = models.CharField(max_length=24, choices=CallType.choices)
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    invite_time = models.DateTimeField()
+    start_time = models.DateTimeField(null=True, blank=True)
+    end_time = models.DateTimeField(null=True, blank=True)
+    failure_time = models.DateTimeField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(default=0)
+    duration_source = models.CharField(
+        max_length=10, choices=DurationSource.choices, default=DurationSource.MICROSOFT
+    )
+    success = models.BooleanField(default=True)
+    final_sip_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_sip_phrase = models.CharField(max_length=100, blank=True)
+    microsoft_sub_code = models.IntegerField(null=True, blank=True)
+    destination_context = models.CharField(
+        max_length=16, choices=DestinationContext.choices, blank=True
+    )
+    external_country = models.CharField(max_length=2, blank=True)
+    tenant_country = models.CharField(max_length=2)
+    # service connection, per side
+    caller_ip = models.GenericIPAddressField(null=True, blank=True)
+    callee_ip = models.GenericIPAddressField(null=True, blank=True)
+    caller_os = models.CharField(max_length=64, blank=True)
+    callee_os = models.CharField(max_length=64, blank=True)
+    caller_platform = models.CharField(max_length=16, blank=True)
+    callee_platform = models.CharField(max_length=16, blank=True)
+    caller_connection_type = models.CharField(
+        max_length=8, choices=ConnectionType.choices, blank=True
+    )
+    callee_connection_type = models.CharField(
+        max_length=8, choices=ConnectionType.choices, blank=True
+    )
+    # quality
+    jitter_avg_ms = models.FloatField(null=True, blank=True)
+    jitter_max_ms = models.FloatField(null=True, blank=True)
+    packet_loss_avg = models.FloatField(null=True, blank=True)
+    packet_loss_max = models.FloatField(null=True, blank=True)
+    rtt_avg_ms = models.FloatField(null=True, blank=True)
+    rtt_max_ms = models.FloatField(null=True, blank=True)
+    mos_avg = models.FloatField(null=True, blank=True)
+    quality = models.CharField(
+        max_length=12, choices=CallQuality.choices, default=CallQuality.UNCLASSIFIED
+    )
+    # emergency
+    is_emergency = models.BooleanField(default=False)
+    emergency_location_snapshot = models.JSONField(null=True, blank=True)
+
+    objects = CallRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-invite_time", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "call_id", "leg"], name="call_record_leg_unique"
+            ),
+            one_of("call_type", CallType, "call_record_type_valid"),
+            one_of("direction", Direction, "call_record_direction_valid"),
+            one_of("duration_source", DurationSource, "call_record_duration_source_valid"),
+            one_of("destination_context", DestinationContext, "call_record_dest_valid", blank=True),
+            one_of("caller_connection_type", ConnectionType, "call_record_caller_conn", blank=True),
+            one_of("callee_connection_type", ConnectionType, "call_record_callee_conn", blank=True),
+            one_of("quality", CallQuality, "call_record_quality_valid"),
+            country("tenant_country", "call_record_tenant_country_iso"),
+            country("external_country", "call_record_external_country_iso", blank=True),
+            ordered("invite_time", "start_time", "call_record_start_after_invite"),
+            ordered("invite_time", "end_time", "call_record_end_after_invite"),
+            ordered("start_time", "end_time", "call_record_end_after_start"),
+            ordered("invite_time", "failure_time", "call_record_failure_after_invite"),
+            models.CheckConstraint(
+                condition=models.Q(packet_loss_avg__isnull=True)
+                | models.Q(packet_loss_avg__gte=0, packet_loss_avg__lte=1),
+                name="call_record_packet_loss_avg_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(packet_loss_max__isnull=True)
+                | models.Q(packet_loss_max__gte=0, packet_loss_max__lte=1),
+                name="call_record_packet_loss_max_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mos_avg__isnull=True) | models.Q(mos_avg__gte=1, mos_avg__lte=5),
+                name="call_record_mos_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(final_sip_code__isnull=True)
+                | models.Q(final_sip_code__gte=100, final_sip_code__lte=699),
+                name="call_record_sip_code_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "operator", "invite_time", "id"], name="call_scope_idx"),
+            models.Index(fields=["tenant", "invite_time", "id"], name="call_tenant_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id}/{self.leg}"

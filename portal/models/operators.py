@@ -1,0 +1,57 @@
+from django.db import models
+from django.utils import timezone
+from django_countries import countries as all_countries
+
+from portal.models.constraints import country
+from portal.querysets import OperatorQuerySet
+
+
+class Operator(models.Model):
+    """A carrier in the Operator Connect directory, maintained by platform staff."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    privacy_policy_url = models.URLField(max_length=500)
+    terms_url = models.URLField(max_length=500)
+    website = models.URLField(max_length=500, blank=True)
+    support_email = models.EmailField(blank=True)
+    support_phone = models.CharField(max_length=32, blank=True)
+    description = models.TextField(blank=True)
+    services = models.JSONField(default=list, blank=True, help_text="OperatorService values.")
+    is_active = models.BooleanField(default=True)
+    links_checked_at = models.DateTimeField(null=True, blank=True)
+    links_broken = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OperatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def country_codes(self) -> list[str]:
+        return sorted(c.country for c in self.countries.all())
+
+    def country_choices(self) -> list[tuple[str, str]]:
+        return [(code, all_countries.name(code)) for code in self.country_codes]
+
+
+class OperatorCountry(models.Model):
+    """A country an operator serves. Assignments may only use these."""
+
+    operator = models.ForeignKey(Operator, on_delete=models.CASCADE, related_name="countries")
+    country = models.CharField(max_length=2)
+
+    class Meta:
+        ordering = ["country"]
+        verbose_name_plural = "operator countries"
+        constraints = [
+            models.UniqueConstraint(fields=["operator", "country"], name="operator_country_unique"),
+            country("country", "operator_country_iso"),
+        ]
+
+    def __str__(self) -> str:
+        return self.country

@@ -1,0 +1,113 @@
+"""Resolve the tenant or operator of a request once, from the URL (STYLE §12).
+
+anonymous → login (LoginRequiredMiddleware); not a member → 404, exactly like a tenant that does
+not exist (I1); member with too small a role → 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from portal.choices import OperatorRole, TenantRole
+from portal.models import Membership, Operator, OperatorMembership, Tenant, User
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client address as seen by the first trusted proxy (never logged, only audited)."""
+    from django.conf import settings
+
+    proxies = settings.AXES_IPWARE_PROXY_COUNT or 0
+    if proxies:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def tenant_role(user: User, tenant: Tenant) -> str | None:
+    """The user's role in ``tenant``; platform staff act as admins."""
+    if user.is_staff:
+        return TenantRole.ADMIN
+    return (
+        Membership.objects.filter(user=user, tenant=tenant).values_list("role", flat=True).first()
+    )
+
+
+def operator_role(user: User, operator: Operator) -> str | None:
+    if user.is_staff:
+        return OperatorRole.ADMIN
+    return (
+        OperatorMembership.objects.filter(user=user, operator=operator)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def resolve_tenant(request: HttpRequest, slug: str, *, admin: bool = False) -> Tenant:
+    """The tenant named in the URL, if the user may see it (404) and act on it (403)."""
+    tenant = Tenant.objects.visible_to(request.user).filter(slug=slug).first()
+    if tenant is None:
+        raise Http404("No such organization.")
+    role = tenant_role(request.user, tenant)
+    if admin and role != TenantRole.ADMIN:
+        raise PermissionDenied("Only admins of this organization can do that.")
+    request.tenant = tenant
+    request.tenant_role = role
+    return tenant
+
+
+def resolve_operator(request: HttpRequest, slug: str, *, admin: bool = False) -> Operator:
+    """The operator named in the URL, if the user works for it (404) with the role (403)."""
+    operator = Operator.objects.staffed_by(request.user).filter(slug=slug).first()
+    if operator is None:
+        raise Http404("No such operator.")
+    role = operator_role(request.user, operator)
+    if admin and role != OperatorRole.ADMIN:
+        raise PermissionDenied("Only admins of this operator can do that.")
+    request.operator = operator
+    request.operator_role = role
+    return operator
+
+
+class TenantMixin:
+    """For class-based views under ``/t/<tenant_slug>/``. Set ``admin_required`` on writers.
+
+    ``admin_required = "unsafe"`` requires an admin for POST/PUT/PATCH/DELETE only, so viewers
+    can read a page that also has a form.
+    """
+
+    admin_required: bool | str = False
+
+    def dispatch(self, request, *args, **kwargs):
+        need_admin = self.admin_required is True or (
+            self.admin_required == "unsafe" and request.method not in ("GET", "HEAD", "OPTIONS")
+        )
+        self.tenant = resolve_tenant(request, kwargs["tenant_slug"], admin=need_admin)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["tenant"] = self.tenant
+        ctx["tenant_role"] = self.request.tenant_role
+        ctx["is_tenant_admin"] = self.request.tenant_role == TenantRole.ADMIN
+        return ctx
+
+
+class OperatorMixin:
+    """For class-based views under ``/o/<operator_slug>/``."""
+
+    admin_required: bool | str = False
+
+    def dispatch(self, request, *args, **kwargs):
+        need_admin = self.admin_required is True or (
+            self.admin_required == "unsafe" and request.method not in ("GET", "HEAD", "OPTIONS")
+        )
+        self.operator = resolve_operator(request, kwargs["operator_slug"], admin=need_admin)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["operator"] = self.operator
+        ctx["operator_role"] = self.request.operator_role
+        ctx["is_operator_admin"] = self.request.operator_role == OperatorRole.ADMIN
+        return ctx

@@ -1,0 +1,12 @@
+"""Small platform tasks."""
+
+from celery import shared_task
+
+
+@shared_task(name="portal.tasks.ping")
+def ping(token: str) -> str:
+    """Round-trip check used by `make run`'s smoke test and the embedded-default test."""
+    from django.core.cache import cache
+
+    cache.set(f"ping:{token}", "pong", 300)
+    return "pong"

@@ -1,0 +1,1 @@
+urlpatterns = []  # the tenant-admin web views (issue 3) fill this in

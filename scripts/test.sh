@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole suite on PostgreSQL + Redis (DATABASE_URL, REDIS_URL), with lint first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export CELERY_BROKER_URL="${CELERY_BROKER_URL:-$REDIS_URL}"
+export VAR_DIR="${VAR_DIR:-$PWD/var/test}"
+mkdir -p "$VAR_DIR"
+$PY -m ruff check .
+$PY manage.py makemigrations --check --dry-run
+$PY manage.py compilemessages --ignore=.venv >/dev/null
+set +e
+$PY -m pytest --create-db "$@"
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then echo "No tests ran: failing."; exit 1; fi
+exit "$rc"

@@ -1,0 +1,95 @@
+"""Shared personas (STYLE §14): every test talks about the same people.
+
+- alice: admin of tenant A (Contoso, GB), which enabled Operator Connect and assigned operator O
+- victor: viewer of tenant A
+- bob: admin of tenant B (Fabrikam, DE), which assigned nobody
+- oscar: analyst of operator O (assigned by A); olivia: admin of operator O
+- uma: analyst of operator U (assigned by nobody)
+- sam: platform staff
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from portal import services
+from portal.choices import CompanySize, OperatorRole, TenantRole
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    OperatorFactory,
+    TenantFactory,
+    UserFactory,
+    membership,
+    operator_membership,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher costs ~0.3 s a password; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def password() -> str:
+    return DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def world(db):
+    alice = UserFactory(email="alice@contoso.test", full_name="Alice Admin")
+    victor = UserFactory(email="victor@contoso.test", full_name="Victor Viewer")
+    bob = UserFactory(email="bob@fabrikam.test", full_name="Bob Admin")
+    oscar = UserFactory(email="oscar@operator-o.test", full_name="Oscar Operator")
+    olivia = UserFactory(email="olivia@operator-o.test", full_name="Olivia OpAdmin")
+    uma = UserFactory(email="uma@operator-u.test", full_name="Uma Unassigned")
+    sam = UserFactory(email="sam@platform.test", full_name="Sam Staff", is_staff=True)
+
+    tenant_a = TenantFactory(name="Contoso", slug="contoso", country="GB")
+    tenant_b = TenantFactory(name="Fabrikam", slug="fabrikam", country="DE")
+    membership(alice, tenant_a, TenantRole.ADMIN)
+    membership(victor, tenant_a, TenantRole.VIEWER)
+    membership(bob, tenant_b, TenantRole.ADMIN)
+
+    operator_o = OperatorFactory(name="Operator O", slug="operator-o", countries=["GB", "DE", "FR"])
+    operator_u = OperatorFactory(name="Operator U", slug="operator-u", countries=["GB", "DE"])
+    operator_membership(oscar, operator_o, OperatorRole.ANALYST)
+    operator_membership(olivia, operator_o, OperatorRole.ADMIN)
+    operator_membership(uma, operator_u, OperatorRole.ANALYST)
+
+    services.enable_operator_connect(tenant_a, by=alice, acknowledged=True)
+    assignment = services.assign_operator(
+        tenant_a,
+        operator_o,
+        countries=["GB", "DE"],
+        contact_full_name="Alice Admin",
+        contact_email="alice@contoso.test",
+        company_size=CompanySize.S251_1000,
+        acknowledged=True,
+        by=alice,
+    )
+    return SimpleNamespace(
+        alice=alice,
+        victor=victor,
+        bob=bob,
+        oscar=oscar,
+        olivia=olivia,
+        uma=uma,
+        sam=sam,
+        tenant_a=tenant_a,
+        tenant_b=tenant_b,
+        operator_o=operator_o,
+        operator_u=operator_u,
+        assignment=assignment,
+    )
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` signs the test client in as ``user`` (no password round trip)."""
+
+    def _login(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return _login
