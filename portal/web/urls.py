@@ -1,1 +1,8 @@
-urlpatterns = []  # the tenant-admin web views (issue 3) fill this in
+from django.urls import include, path
+
+from portal.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+]
