@@ -358,6 +358,11 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's defaults give these loggers handlers of their own (an unfiltered console in
+        # DEBUG, mail_admins, runserver's request log) that would write before the redacting
+        # one sees the record. Naming them here drops those handlers: every line goes to root.
+        "django": {"level": "INFO", "propagate": True},
+        "django.server": {"level": "INFO", "propagate": True},
         # Axes logs usernames and IP addresses at INFO/WARNING; the failure is audited instead.
         "axes": {"level": "ERROR"},
     },
