@@ -190,3 +190,72 @@ def test_removing_an_operator_member_writes_one_event(world):
     assert not OperatorMembership.objects.filter(pk=uma.pk).exists()
     [event] = events_since(mark)
     assert event.sentence == "Sam Staff removed operator member Uma Unassigned"
+
+
+def _race(*calls):
+    """Run ``calls`` at the same moment in threads with their own connections; return outcomes."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait()
+            call()
+            outcomes[i] = "ok"
+        except Exception as exc:  # the outcome is what the test asserts
+            outcomes[i] = getattr(exc, "message", repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("action", ["remove", "demote"])
+def test_two_admins_removing_or_demoting_each_other_at_once_leave_one_admin(action):
+    from tests.factories import TenantFactory, UserFactory, membership
+
+    tenant = TenantFactory()
+    first = membership(UserFactory(), tenant, "admin")
+    second = membership(UserFactory(), tenant, "admin")
+
+    def change(m):
+        if action == "remove":
+            return lambda: services.remove_member(m, by=m.user)
+        return lambda: services.change_member_role(m, role="viewer", by=m.user)
+
+    for _ in range(5):  # the race is decided by timing: give it several chances
+        outcomes = _race(change(first), change(second))
+        last = "removed" if action == "remove" else "demoted"
+        assert sorted(outcomes) == [
+            f"The last admin can't be {last}. Make someone else an admin first.",
+            "ok",
+        ]
+        assert Membership.objects.filter(tenant=tenant, role="admin").count() == 1
+        # Restore both admins for the next round.
+        Membership.objects.filter(tenant=tenant).delete()
+        first = membership(first.user, tenant, "admin")
+        second = membership(second.user, tenant, "admin")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_adding_the_same_person_twice_at_once_adds_one_membership():
+    from tests.factories import TenantFactory, UserFactory
+
+    tenant, admin = TenantFactory(), UserFactory()
+    UserFactory(email="nina@example.test")
+
+    def add():
+        services.add_member(tenant, email="nina@example.test", role="viewer", by=admin)
+
+    assert sorted(_race(add, add)) == ["nina@example.test is already a member.", "ok"]
+    assert Membership.objects.filter(tenant=tenant).count() == 1
