@@ -363,6 +363,9 @@ LOGGING = {
         # one sees the record. Naming them here drops those handlers: every line goes to root.
         "django": {"level": "INFO", "propagate": True},
         "django.server": {"level": "INFO", "propagate": True},
+        # At DEBUG this logs every SQL statement with its parameters: street addresses included,
+        # which no pattern can redact. Never below INFO, whatever LOG_LEVEL says.
+        "django.db.backends": {"level": "INFO", "propagate": True},
         # Axes logs usernames and IP addresses at INFO/WARNING; the failure is audited instead.
         "axes": {"level": "ERROR"},
     },

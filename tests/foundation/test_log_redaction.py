@@ -157,6 +157,27 @@ def test_database_errors_quoting_rows_and_keys_are_redacted(world, console):
     assert lines.count("DETAIL:  Failing row contains (…)") >= 2
 
 
+def test_sql_statements_with_their_parameters_are_not_logged_even_at_debug_level(world, console):
+    from django.db import connection
+
+    # As if someone debugging set LOG_LEVEL=DEBUG, turned Django's logger up and DEBUG on.
+    root, django_logger = logging.getLogger(), logging.getLogger("django")
+    levels = root.level, django_logger.level
+    root.level = django_logger.level = logging.DEBUG
+    connection.force_debug_cursor = True
+    try:
+        EmergencyLocation.objects.create(
+            tenant=world.tenant_a, company_name="Contoso", street_name=STREET, country="DE"
+        )
+        log.debug("saved a location")
+    finally:
+        connection.force_debug_cursor = False
+        root.level, django_logger.level = levels
+    assert any("INSERT INTO" in q["sql"] and STREET in q["sql"] for q in connection.queries)
+    assert assert_clean(console) == [console.getvalue().splitlines()[0]]
+    assert console.getvalue().rstrip().endswith("DEBUG portal.tests.i8 saved a location")
+
+
 @pytest.mark.urls("tests.foundation.canaries")
 def test_a_failing_request_logs_djangos_500_line_without_personal_data(world, console):
     client = Client(raise_request_exception=False)
