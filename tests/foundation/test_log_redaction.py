@@ -251,3 +251,48 @@ def test_no_module_of_ours_passes_a_personal_field_to_a_logging_call():
             if found:
                 offenders[str(path.relative_to(BASE_DIR))] = found
     assert offenders == {}
+
+
+WORKER_PROBE = r"""
+import logging
+import django
+django.setup()
+from celery.utils.log import get_task_logger
+from portal.celery import app
+from portal.logging import RedactPersonalData
+
+app.log.setup(loglevel="INFO", redirect_stdouts=True)  # what `celery worker` and `beat` do
+for name in ["celery.task", "celery.app.trace", "celery.worker", "celery.redirected", "exports.tasks"]:
+    logger, handlers = logging.getLogger(name), []
+    while logger is not None:
+        handlers += [h for h in logger.handlers if type(h) is not logging.NullHandler]
+        logger = logger.parent if logger.propagate else None
+    assert handlers and all(
+        any(isinstance(f, RedactPersonalData) for f in h.filters) for h in handlers
+    ), (name, handlers)
+get_task_logger("exports.tasks").warning("export for %s from %s", "+4930123456789", "192.0.2.1")
+"""
+
+
+def test_celery_worker_logging_goes_through_the_redacting_handler(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "DATABASE_URL", "REDIS_URL")}
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER_PROBE],
+        cwd=BASE_DIR,
+        env=env
+        | {
+            "VAR_DIR": str(tmp_path),
+            "HOME": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "WARNING exports.tasks export for <number> from <ip>" in result.stderr
+    assert "+4930123456789" not in result.stderr + result.stdout
