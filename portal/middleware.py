@@ -5,8 +5,8 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 
 SESSION_STARTED_KEY = "_auth_started"
 SESSION_SEEN_KEY = "_auth_last_seen"
@@ -30,7 +30,8 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 if not request.path.startswith("/api/"):
                     messages.info(request, "Your session expired. Please sign in again.")
-                    return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
+                    # The full path, URL-encoded: the user lands back where they were.
+                    return redirect_to_login(request.get_full_path())
             else:
                 request.session.setdefault(SESSION_STARTED_KEY, started)
                 # Write at most once a minute: every write is a database round trip.

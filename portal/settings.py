@@ -64,9 +64,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the timeout check: it tells the signed-out user why, through messages.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -214,6 +215,9 @@ SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME_SECONDS", default
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Messages live in the session, so no extra "messages" cookie (it could be neither __Host- nor
+# separately expired with the session).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- security headers ---------------------------------------------------------------------------
 
@@ -238,6 +242,8 @@ CONTENT_SECURITY_POLICY = {
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Probes talk plain HTTP to the process; a redirect would answer "ready" without checking.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
@@ -246,6 +252,13 @@ if not DEBUG:
     # __Host- cookies: Secure, Path=/, no Domain — the browser refuses them otherwise.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_NAME = "__Host-language"
+    LANGUAGE_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SAMESITE = "Lax"
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a one-way commitment to the browsers' lists: opt in with
+        # SECURE_HSTS_PRELOAD=true. Every other deploy check stays at WARNING.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -345,6 +358,14 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's defaults give these loggers handlers of their own (an unfiltered console in
+        # DEBUG, mail_admins, runserver's request log) that would write before the redacting
+        # one sees the record. Naming them here drops those handlers: every line goes to root.
+        "django": {"level": "INFO", "propagate": True},
+        "django.server": {"level": "INFO", "propagate": True},
+        # At DEBUG this logs every SQL statement with its parameters: street addresses included,
+        # which no pattern can redact. Never below INFO, whatever LOG_LEVEL says.
+        "django.db.backends": {"level": "INFO", "propagate": True},
         # Axes logs usernames and IP addresses at INFO/WARNING; the failure is audited instead.
         "axes": {"level": "ERROR"},
     },

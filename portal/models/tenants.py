@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
 
-from portal.models.constraints import country, ordered
+from portal.models.constraints import country, one_of, ordered
 from portal.querysets import EnablementPeriodQuerySet, TenantQuerySet
 
 # Microsoft masks the last digits of the external party for users in these countries.
@@ -43,12 +43,15 @@ class Tenant(models.Model):
         return self.name
 
 
+class AcknowledgementKind(models.TextChoices):
+    ENABLE = "enable", "Enable Operator Connect"
+    ASSIGN = "assign", "Add an operator"
+
+
 class Acknowledgement(models.Model):
     """An explicit acknowledgement of the data transfer: who, when, from where, which text."""
 
-    class Kind(models.TextChoices):
-        ENABLE = "enable", "Enable Operator Connect"
-        ASSIGN = "assign", "Add an operator"
+    Kind = AcknowledgementKind
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="acknowledgements")
     operator = models.ForeignKey(
@@ -63,6 +66,7 @@ class Acknowledgement(models.Model):
 
     class Meta:
         ordering = ["-acknowledged_at"]
+        constraints = [one_of("kind", AcknowledgementKind, "acknowledgement_kind_valid")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.user} at {self.acknowledged_at:%Y-%m-%d %H:%M}"

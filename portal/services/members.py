@@ -30,6 +30,7 @@ def add_member(
 ) -> Membership:
     _check_role(role, TenantRole)
     user = _user_by_email(email, full_name=full_name)
+    Tenant.objects.select_for_update().get(pk=tenant.pk)  # a second add waits, then is refused
     if Membership.objects.filter(tenant=tenant, user=user).exists():
         raise Conflict(f"{user.email} is already a member.", code="already_member", field="email")
     membership = Membership.objects.create(tenant=tenant, user=user, role=role)
@@ -45,10 +46,24 @@ def add_member(
     return membership
 
 
-def _other_admins(membership: Membership) -> bool:
+def _locked_membership(membership: Membership) -> Membership:
+    """Lock the tenant first, then the membership: one role change per tenant at a time.
+
+    Two admins demoting or removing each other at once would otherwise each see the other as
+    "another admin" (or deadlock on each other's rows); with the tenant lock the second one
+    waits, then finds it is the last admin and is refused with a message.
+    """
+    Tenant.objects.select_for_update().get(pk=membership.tenant_id)
     return (
         Membership.objects.select_for_update()
-        .filter(tenant_id=membership.tenant_id, role=TenantRole.ADMIN)
+        .select_related("user", "tenant")
+        .get(pk=membership.pk)
+    )
+
+
+def _other_admins(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(tenant_id=membership.tenant_id, role=TenantRole.ADMIN)
         .exclude(pk=membership.pk)
         .exists()
     )
@@ -59,11 +74,7 @@ def change_member_role(
     membership: Membership, *, role: str, by: User, ip: str | None = None
 ) -> Membership:
     _check_role(role, TenantRole)
-    membership = (
-        Membership.objects.select_for_update()
-        .select_related("user", "tenant")
-        .get(pk=membership.pk)
-    )
+    membership = _locked_membership(membership)
     if membership.role == role:
         raise DomainError("The role is unchanged.", field="role")
     if membership.role == TenantRole.ADMIN and not _other_admins(membership):
@@ -86,11 +97,7 @@ def change_member_role(
 
 @transaction.atomic
 def remove_member(membership: Membership, *, by: User, ip: str | None = None) -> None:
-    membership = (
-        Membership.objects.select_for_update()
-        .select_related("user", "tenant")
-        .get(pk=membership.pk)
-    )
+    membership = _locked_membership(membership)
     if membership.role == TenantRole.ADMIN and not _other_admins(membership):
         raise Conflict("The last admin can't be removed. Make someone else an admin first.")
     record_event(
