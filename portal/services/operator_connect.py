@@ -49,6 +49,7 @@ def enable_operator_connect(
         actor=by,
         tenant=tenant,
         target=tenant,
+        target_label=f"for {tenant.name}",
         ip=ip,
         acknowledgement_version=ENABLE_TEXT.version,
         acknowledgement_sha256=ENABLE_TEXT.sha256,
@@ -74,5 +75,12 @@ def disable_operator_connect(tenant: Tenant, *, by: User, ip: str | None = None)
     tenant.operator_connect_changed_by = by
     tenant.save(update_fields=["operator_connect_enabled", "operator_connect_changed_at",
                                "operator_connect_changed_by"])  # fmt: skip
-    record_event(AuditAction.OC_DISABLED, actor=by, tenant=tenant, target=tenant, ip=ip)
+    record_event(
+        AuditAction.OC_DISABLED,
+        actor=by,
+        tenant=tenant,
+        target=tenant,
+        target_label=f"for {tenant.name}",
+        ip=ip,
+    )
     return tenant

@@ -49,7 +49,7 @@ def test_enabling_records_the_acknowledgement_opens_a_period_and_writes_one_even
         "acknowledgement_version": ENABLE_TEXT.version,
         "acknowledgement_sha256": ack.text_sha256,
     }
-    assert event.sentence == "Bob Admin enabled Operator Connect Fabrikam"
+    assert event.sentence == "Bob Admin enabled Operator Connect for Fabrikam"
 
 
 def test_enabling_without_the_acknowledgement_is_refused_and_changes_nothing(world):
@@ -90,7 +90,7 @@ def test_disabling_closes_the_open_period_and_writes_one_event(world):
         tenant.pk,
     )
     assert (event.ip_address, event.details) == ("2001:db8::7", {})
-    assert event.sentence == "Alice Admin disabled Operator Connect Contoso"
+    assert event.sentence == "Alice Admin disabled Operator Connect for Contoso"
 
 
 def test_disabling_a_disabled_tenant_is_refused_and_changes_nothing(world):
