@@ -7,6 +7,14 @@ from notices.models import NoticeSettings, NoticeVersion, OperatorLinkHealth
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """Readable by every platform staff member (DESIGN: staff = ``is_staff``), writable by none."""
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
     def has_add_permission(self, request) -> bool:
         return False
 

@@ -97,7 +97,12 @@ def _load_state(slug: str) -> dict | None:
         "last_modified": int(last.timestamp()),
     }
     tag_source = json.dumps(
-        [state["name"], state["enabled"], [(v["number"], v["sha256"]) for v in versions]]
+        [
+            tenant.pk,
+            state["name"],
+            state["enabled"],
+            [(v["number"], v["sha256"]) for v in versions],
+        ]
     )
     state["tag"] = hashlib.sha256(tag_source.encode()).hexdigest()[:16]
     return state
