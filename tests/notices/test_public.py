@@ -225,3 +225,21 @@ def test_versions_are_listed_with_localized_summaries(world, v1, client):
     assert "Operator O entfernt" in body
     assert "Erste veröffentlichte Version" in body
     assert NoticeVersion.objects.for_tenant(world.tenant_a).count() == 2
+
+
+def test_repeat_requests_answered_early_carry_the_same_headers(world, v1, client):
+    first = client.get("/notice/contoso/?lang=de")
+    second = client.get("/notice/contoso/?lang=de")
+    assert second.status_code == 200
+    assert second.content == first.content
+    for header in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "Cache-Control",
+        "ETag",
+        "Vary",
+        "Content-Language",
+        "X-Content-Type-Options",
+    ):
+        assert second[header] == first[header], header
+    assert "frame-ancestors 'none'" in second["Content-Security-Policy"]
