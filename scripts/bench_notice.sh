@@ -33,7 +33,7 @@ GUNICORN=$!
 trap 'kill -TERM $GUNICORN 2>/dev/null || true; wait $GUNICORN 2>/dev/null || true' EXIT
 
 for _ in $(seq 1 50); do
-  if curl -fsS -o /dev/null "$URL"; then break; fi
+  if curl -fsS -o /dev/null "$URL" 2>/dev/null; then break; fi
   sleep 0.2
 done
 echo "Headers of $URL:"
