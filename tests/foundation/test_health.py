@@ -25,7 +25,9 @@ def test_readyz_answers_200_when_the_database_and_the_broker_answer(client):
 
 
 @pytest.mark.django_db
-def test_readyz_answers_503_naming_the_broker_when_it_does_not_answer(client):
+def test_readyz_answers_503_naming_the_broker_when_it_does_not_answer(client, monkeypatch):
+    # Celery prefers the CELERY_BROKER_URL environment variable to its configuration.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     url = celery_app.conf.broker_url
     celery_app.conf.broker_url = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
     try:

@@ -16,7 +16,7 @@ def signed_in(world, client):
     with time_machine.travel(T0, tick=False):
         client.force_login(world.alice, backend="django.contrib.auth.backends.ModelBackend")
 
-    def visit(offset: timedelta, path: str = "/"):
+    def visit(offset: timedelta, path: str = "/accounts/password_change/"):
         with time_machine.travel(T0 + offset, tick=False):
             return client.get(path)
 
@@ -64,7 +64,7 @@ def test_an_idle_session_is_signed_out_and_sent_to_the_login_page_with_a_message
 def test_a_session_older_than_the_absolute_lifetime_is_signed_out_although_active(signed_in):
     for n in range(29):  # every 25 minutes, the last at 11 h 40 min
         assert _signed_in(signed_in(timedelta(minutes=25 * n)))
-    response = signed_in(timedelta(hours=12, seconds=1))
+    response = signed_in(timedelta(hours=12, seconds=1), "/")
     assert response.status_code == 302
     assert response.headers["Location"] == f"{LOGIN}?next=/"
     assert not _signed_in(response)
