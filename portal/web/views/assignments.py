@@ -24,7 +24,7 @@ from portal.services.assignments import numbers_blocking_removal
 from portal.web.forms import ConfirmForm, CountriesForm
 from portal.web.views.base import ServiceFormPage, TenantPage
 
-MAX_BLOCKING_SHOWN = 50
+MAX_BLOCKING_SHOWN = 10
 
 
 class AssignmentListView(TenantPage):

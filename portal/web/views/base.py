@@ -63,3 +63,22 @@ class ServiceFormPage(TenantPage, FormView):
             return self.form_invalid(form)
         messages.success(self.request, message)
         return redirect(self.get_success_url())
+
+
+def text_blocks(text: str) -> list[tuple[str, object]]:
+    """Split an acknowledgement text into paragraphs and bullet lists, keeping every word.
+
+    The person must see exactly the text that is recorded; this only lays it out.
+    """
+    blocks: list[tuple[str, object]] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        if line.startswith("- "):
+            if blocks and blocks[-1][0] == "ul":
+                blocks[-1][1].append(line[2:])
+            else:
+                blocks.append(("ul", [line[2:]]))
+        else:
+            blocks.append(("p", line))
+    return blocks

@@ -205,6 +205,8 @@ class CallListView(TenantPage):
         names = {o.pk: o.name for o in operators}
         for row in rows:
             row.operator_name = names.get(row.operator_id, "")
+            minutes, seconds = divmod(row.duration_seconds, 60)
+            row.duration_label = f"{minutes}:{seconds:02d}"
         ctx.update(
             form=form,
             rows=rows,

@@ -13,7 +13,7 @@ from portal.choices import AssignmentStatus, OperatorService
 from portal.models import Operator, OperatorAssignment, OperatorCountry
 from portal.services import assign_operator
 from portal.web.forms import AssignForm, DirectoryFilterForm
-from portal.web.views.base import ServiceFormPage, TenantPage
+from portal.web.views.base import ServiceFormPage, TenantPage, text_blocks
 
 SERVICE_LABELS = dict(OperatorService.choices)
 
@@ -134,7 +134,12 @@ class AssignView(DirectoryOperatorMixin, ServiceFormPage):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(operator=self.operator, title=f"Add {self.operator.name}", ack_text=ASSIGN_TEXT)
+        ctx.update(
+            operator=self.operator,
+            title=f"Add {self.operator.name}",
+            ack_text=ASSIGN_TEXT,
+            ack_blocks=text_blocks(ASSIGN_TEXT.text),
+        )
         return ctx
 
     def perform(self, form) -> str:

@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from portal.acknowledgements import ENABLE_TEXT
 from portal.services import disable_operator_connect, enable_operator_connect
 from portal.web.forms import ConfirmForm, EnableForm
-from portal.web.views.base import ServiceFormPage
+from portal.web.views.base import ServiceFormPage, text_blocks
 
 
 class EnableView(ServiceFormPage):
@@ -27,6 +27,7 @@ class EnableView(ServiceFormPage):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["ack_text"] = ENABLE_TEXT
+        ctx["ack_blocks"] = text_blocks(ENABLE_TEXT.text)
         return ctx
 
     def perform(self, form) -> str:
