@@ -44,6 +44,8 @@ class AuditLogView(TenantPage):
                 qs = qs.filter(occurred_at__gte=start)
             if end:
                 qs = qs.filter(occurred_at__lt=end)
+        elif form.is_bound:
+            qs = qs.none()  # a bad filter shows its error, not everything
         page = Paginator(qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
         ctx.update(form=form, page=page)
         return ctx

@@ -66,6 +66,8 @@ class NumberListView(TenantPage):
                 qs = qs.filter(iso_country_code=data["country"])
             if data["status"]:
                 qs = qs.filter(pstn_assignment_status=data["status"])
+        elif form.is_bound:
+            qs = qs.none()  # a bad filter shows its error, not everything
         page = Paginator(qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
         ctx.update(form=form, page=page)
         return ctx
@@ -131,6 +133,8 @@ class LocationListView(TenantPage):
                 )
             if data["country"]:
                 qs = qs.filter(country=data["country"])
+        elif form.is_bound:
+            qs = qs.none()  # a bad filter shows its error, not everything
         page = Paginator(qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
         ctx.update(form=form, page=page)
         return ctx
@@ -188,6 +192,8 @@ class CallListView(TenantPage):
             for name in ("direction", "call_type", "quality"):
                 if data[name]:
                     qs = qs.filter(**{name: data[name]})
+        elif form.is_bound:
+            qs = qs.none()  # a bad filter shows its error, not everything
         after = decode_cursor(self.request.GET.get("after", ""))
         before = decode_cursor(self.request.GET.get("before", "")) if not after else None
         if before:

@@ -48,6 +48,8 @@ class DirectoryView(TenantPage):
             if data["country"]:
                 operators = operators.serving(data["country"])
             service = data["service"]
+        elif form.is_bound:
+            operators = operators.none()  # a bad filter shows its error, not everything
         rows = [o for o in operators if not service or service in (o.services or [])]
         statuses = _statuses(self.tenant)
         ctx.update(
