@@ -107,10 +107,9 @@ class CountriesField(forms.MultipleChoiceField):
         super().__init__(**kwargs)
 
 
-class AssignForm(forms.Form):
-    """Add an operator: countries it serves, contact shared with it, acknowledgement."""
+class ContactForm(forms.Form):
+    """The contact details shared with an operator."""
 
-    countries = CountriesField(help_text="Only the countries this operator serves are offered.")
     contact_full_name = forms.CharField(label="Contact full name", max_length=200)
     contact_email = forms.EmailField(label="Contact e-mail")
     company_size = forms.ChoiceField(
@@ -123,19 +122,26 @@ class AssignForm(forms.Form):
         help_text="International format, e.g. +44 20 7946 0000.",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    acknowledged = forms.BooleanField(
-        label=ASSIGN_TEXT.text.split("\n", 1)[0], error_messages={"required": ACK_REQUIRED}
-    )
-
-    def __init__(self, *args, operator, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["countries"].choices = operator.country_choices()
 
     def clean_contact_phone(self) -> str:
         try:
             return normalize_phone(self.cleaned_data["contact_phone"])
         except DomainError as exc:
             raise forms.ValidationError(exc.message) from None
+
+
+class AssignForm(ContactForm):
+    """Add an operator: countries it serves, contact shared, acknowledgement."""
+
+    countries = CountriesField(help_text="Only the countries this operator serves are offered.")
+    acknowledged = forms.BooleanField(
+        label=ASSIGN_TEXT.text.split("\n", 1)[0], error_messages={"required": ACK_REQUIRED}
+    )
+    field_order = ["countries"]
+
+    def __init__(self, *args, operator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["countries"].choices = operator.country_choices()
 
 
 class CountriesForm(forms.Form):

@@ -39,6 +39,11 @@ urlpatterns = [
         name="assignment_countries",
     ),
     path(
+        "operators/<slug:operator_slug>/contact/",
+        assignments.ContactView.as_view(),
+        name="assignment_contact",
+    ),
+    path(
         "operators/<slug:operator_slug>/suspend/",
         assignments.SuspendView.as_view(),
         name="assignment_suspend",

@@ -86,6 +86,19 @@ ROWS = [
         method="post",
         data={"countries": ["GB", "DE", "FR"]},
     ),
+    Row("tenant:assignment_contact", WRITE_PAGE, kwargs=a(operator_slug="operator-o")),
+    Row(
+        "tenant:assignment_contact",
+        WRITE_DONE,
+        kwargs=a(operator_slug="operator-o"),
+        method="post",
+        data={
+            "contact_full_name": "Victor Viewer",
+            "contact_email": "victor@contoso.test",
+            "company_size": CompanySize.S1_50,
+            "contact_phone": "+49 30 901820",
+        },
+    ),
     Row("tenant:assignment_suspend", WRITE_PAGE, kwargs=a(operator_slug="operator-o")),
     Row(
         "tenant:assignment_suspend",

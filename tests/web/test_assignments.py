@@ -136,3 +136,22 @@ def test_history_page_shows_periods_and_events(world, alice_client, url):
     assert "Alice Admin resumed Operator O for DE, GB" in html
     assert "Alice Admin added operator Operator O for DE, GB" in html
     assert "assign-2026-11" in html
+
+
+def test_contact_details_can_be_changed_and_the_phone_is_validated(world, alice_client, url):
+    page = url("assignment_contact", world.tenant_a, operator_slug="operator-o")
+    assert alice_client.get(page).context["form"].initial["contact_email"] == "alice@contoso.test"
+    data = {
+        "contact_full_name": "Victor Viewer",
+        "contact_email": "victor@contoso.test",
+        "company_size": "1-50",
+        "contact_phone": "030 901820",
+    }
+    response = alice_client.post(page, data)
+    assert "international format" in response.context["form"].errors["contact_phone"][0]
+    response = alice_client.post(page, {**data, "contact_phone": "+49 30 901820"})
+    assert response.status_code == 302
+    world.assignment.refresh_from_db()
+    assert (world.assignment.contact_full_name, world.assignment.contact_phone) == (
+        "Victor Viewer", "+4930901820",
+    )  # fmt: skip

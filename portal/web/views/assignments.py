@@ -15,13 +15,14 @@ from portal.errors import DomainError
 from portal.models import AuditEvent, OperatorAssignment
 from portal.permissions import client_ip
 from portal.services import (
+    change_assignment_contact,
     change_assignment_countries,
     remove_assignment,
     resume_assignment,
     suspend_assignment,
 )
 from portal.services.assignments import numbers_blocking_removal
-from portal.web.forms import ConfirmForm, CountriesForm
+from portal.web.forms import ConfirmForm, ContactForm, CountriesForm
 from portal.web.views.base import ServiceFormPage, TenantPage
 
 MAX_BLOCKING_SHOWN = 10
@@ -97,7 +98,17 @@ class AssignmentDetailView(AssignmentMixin, TenantPage):
         return ctx
 
 
-class CountriesView(AssignmentMixin, ServiceFormPage):
+class _RemovedGuard:
+    """Actions on a removed assignment make no sense: send the user to its history."""
+
+    def get(self, request, *args, **kwargs):
+        if self.assignment.status == AssignmentStatus.REMOVED:
+            messages.info(request, f"{self.assignment.operator.name} was removed.")
+            return redirect(self.get_success_url())
+        return super().get(request, *args, **kwargs)
+
+
+class CountriesView(AssignmentMixin, _RemovedGuard, ServiceFormPage):
     template_name = "portal/tenant/assignment_countries.html"
     form_class = CountriesForm
     title = "Change countries"
@@ -116,14 +127,24 @@ class CountriesView(AssignmentMixin, ServiceFormPage):
         return f"{assignment.operator.name} now covers {', '.join(assignment.country_codes)}."
 
 
-class _RemovedGuard:
-    """Actions on a removed assignment make no sense: send the user to its history."""
+class ContactView(AssignmentMixin, _RemovedGuard, ServiceFormPage):
+    template_name = "portal/tenant/assignment_contact.html"
+    form_class = ContactForm
+    title = "Contact details"
 
-    def get(self, request, *args, **kwargs):
-        if self.assignment.status == AssignmentStatus.REMOVED:
-            messages.info(request, f"{self.assignment.operator.name} was removed.")
-            return redirect(self.get_success_url())
-        return super().get(request, *args, **kwargs)
+    def get_initial(self):
+        a = self.assignment
+        return {
+            "contact_full_name": a.contact_full_name,
+            "contact_email": a.contact_email,
+            "company_size": a.company_size,
+            "contact_phone": a.contact_phone,
+        }
+
+    def perform(self, form) -> str:
+        change_assignment_contact(self.assignment, **form.cleaned_data, by=self.request.user,
+                                  ip=self.ip)  # fmt: skip
+        return f"The contact shared with {self.assignment.operator.name} was updated."
 
 
 class SuspendView(AssignmentMixin, _RemovedGuard, ServiceFormPage):
