@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from portal.choices import AuditAction
-from portal.models import User
+from portal.models import AuditEvent, User
 from portal.services import record_event
 from tests.factories import TenantFactory, membership
 
@@ -184,3 +184,15 @@ def test_dates_are_shown_in_the_users_time_zone(world, login, url):
     html = login(world.alice).get(url("audit", world.tenant_a)).content.decode()
     assert "1 Jul 2026, 08:00:00" in html  # EDT is UTC-4
     assert "1 Jul 2026, 12:00:00" not in html
+
+
+def test_a_failed_sign_in_of_a_known_account_is_audited(world, client):
+    client.post(
+        reverse("login"),
+        {"username": "alice@contoso.test", "password": "wrong-password"},
+        REMOTE_ADDR="198.51.100.7",
+    )
+    client.post(reverse("login"), {"username": "stranger@nowhere.test", "password": "x"})
+    events = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED)
+    assert [(e.actor_id, e.ip_address) for e in events] == [(world.alice.pk, "198.51.100.7")]
+    assert events[0].sentence == "Alice Admin failed to sign in"
