@@ -141,7 +141,7 @@ class AssignForm(ContactForm):
 
     def __init__(self, *args, operator, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["countries"].choices = operator.country_choices()
+        self.fields["countries"].choices = sorted(operator.country_choices(), key=lambda c: c[1])
 
 
 class CountriesForm(forms.Form):
@@ -149,7 +149,7 @@ class CountriesForm(forms.Form):
 
     def __init__(self, *args, operator, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["countries"].choices = operator.country_choices()
+        self.fields["countries"].choices = sorted(operator.country_choices(), key=lambda c: c[1])
 
 
 # --- members ----------------------------------------------------------------------------------
@@ -200,7 +200,13 @@ class NumberFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="Assignment",
         required=False,
-        choices=[("", "Any"), *PstnAssignmentStatus.choices],
+        choices=[
+            ("", "Any"),
+            (PstnAssignmentStatus.UNASSIGNED, "Unassigned"),
+            (PstnAssignmentStatus.USER, "User"),
+            (PstnAssignmentStatus.VOICE_APP, "Voice application"),
+            (PstnAssignmentStatus.CONFERENCE, "Conference"),
+        ],
     )
 
     def __init__(self, *args, operators=(), country_codes=(), **kwargs):

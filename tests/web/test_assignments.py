@@ -29,7 +29,11 @@ def test_viewer_sees_my_operators_without_actions(world, login, url):
 def test_change_countries_opens_a_new_period(world, alice_client, url):
     page = url("assignment_countries", world.tenant_a, operator_slug="operator-o")
     form = alice_client.get(page).context["form"]
-    assert [c for c, _ in form.fields["countries"].choices] == ["DE", "FR", "GB"]
+    assert [c for c, _ in form.fields["countries"].choices] == [
+        "FR",
+        "DE",
+        "GB",
+    ]  # by name: France, Germany, United Kingdom
     assert form.initial == {"countries": ["DE", "GB"]}
     response = alice_client.post(page, {"countries": ["GB", "FR"]})
     assert response.status_code == 302
