@@ -76,3 +76,21 @@ def test_user_assigned_numbers_are_counted_once_per_operator(world, alice_client
     response = alice_client.get(url("dashboard", world.tenant_a))
     assert response.context["shares"][0].numbers == 1
     assert response.context["number_total"] == 1
+
+
+def test_monthly_call_counts_are_cached_until_the_share_windows_change(world, alice_client, url):
+    now = timezone.now()
+    CallRecordFactory(tenant=world.tenant_a, operator=world.operator_o,
+                      invite_time=now + timedelta(minutes=1), tenant_country="GB")  # fmt: skip
+
+    def counted() -> int:
+        share = alice_client.get(url("dashboard", world.tenant_a)).context["shares"][0]
+        return sum(n for _, n in share.calls_by_month)
+
+    assert counted() == 1
+    CallRecordFactory(tenant=world.tenant_a, operator=world.operator_o,
+                      invite_time=now + timedelta(minutes=2), tenant_country="GB")  # fmt: skip
+    assert counted() == 1  # newly ingested calls wait for the cache to expire
+    services.suspend_assignment(world.assignment, by=world.alice)
+    services.resume_assignment(world.assignment, by=world.alice)
+    assert counted() == 2  # new share windows: counted afresh
