@@ -196,3 +196,15 @@ def test_a_failed_sign_in_of_a_known_account_is_audited(world, client):
     events = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED)
     assert [(e.actor_id, e.ip_address) for e in events] == [(world.alice.pk, "198.51.100.7")]
     assert events[0].sentence == "Alice Admin failed to sign in"
+
+
+def test_switch_link_shows_only_when_there_is_somewhere_else_to_go(world, login, url):
+    assert (
+        "Switch organization"
+        not in login(world.alice).get(url("dashboard", world.tenant_a)).content.decode()
+    )
+    membership(world.alice, TenantFactory(name="Northwind", slug="northwind"))
+    assert (
+        "Switch organization"
+        in login(world.alice).get(url("dashboard", world.tenant_a)).content.decode()
+    )
