@@ -95,3 +95,14 @@ def test_members_of_another_tenant_cannot_be_touched(world, alice_client, url):
     )
     assert response.status_code == 404
     assert Membership.objects.filter(user=world.bob).exists()
+
+
+def test_an_admin_who_removes_themselves_is_sent_home(world, alice_client, url):
+    Membership.objects.filter(user=world.victor).update(role=TenantRole.ADMIN)
+    response = alice_client.post(
+        url("member_remove", world.tenant_a), {"email": "alice@contoso.test", "confirm": "on"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert not Membership.objects.filter(user=world.alice).exists()
+    assert alice_client.get(url("dashboard", world.tenant_a)).status_code == 404

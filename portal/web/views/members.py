@@ -114,11 +114,14 @@ class MemberRemoveView(TenantPage):
         if not form.cleaned_data["confirm"]:
             ctx = self.get_context_data(membership=membership)
             return render(request, self.template_name, ctx)
-        name = membership.user.display_name
+        name, myself = membership.user.display_name, membership.user_id == request.user.pk
         try:
             remove_member(membership, by=request.user, ip=client_ip(request))
         except DomainError as exc:
             messages.error(request, f"{name}: {exc.message}")
         else:
+            if myself:
+                messages.success(request, f"You left {self.tenant.name}.")
+                return redirect("home")
             messages.success(request, f"{name} is no longer a member.")
         return redirect(self.tenant_url("members"))
