@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core import mail
 from django.urls import reverse
 
@@ -60,6 +61,30 @@ def test_repeated_failures_lock_the_account_out_even_with_the_right_password(
     )
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test hasher, counting how often a password is checked."""
+
+    verified = 0
+
+    def verify(self, password, encoded):
+        CountingHasher.verified += 1
+        return super().verify(password, encoded)
+
+
+def test_a_locked_out_attempt_never_reaches_the_password_hasher(world, client, settings, password):
+    settings.PASSWORD_HASHERS = ["tests.web.test_accounts.CountingHasher"]
+    start = CountingHasher.verified
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "alice@contoso.test", "password": "wrong-pass"})
+    before = CountingHasher.verified
+    assert before - start == settings.AXES_FAILURE_LIMIT  # each failure was checked
+    response = client.post(
+        reverse("login"), {"username": "alice@contoso.test", "password": password}
+    )
+    assert response.status_code == 429
+    assert CountingHasher.verified == before
 
 
 def test_failures_from_one_address_lock_out_other_accounts_too(world, client, settings, password):
