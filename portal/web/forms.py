@@ -1,0 +1,289 @@
+"""Forms of the tenant-admin portal.
+
+Forms only parse and check the shape of input; the rules (which countries an operator serves, the
+last-admin guard, the removal guardrail) live in the services, whose ``DomainError`` the views
+attach to the field it names.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+from django_countries import countries as all_countries
+
+from portal.acknowledgements import ASSIGN_TEXT, ENABLE_TEXT
+from portal.choices import (
+    AuditAction,
+    CallQuality,
+    CallType,
+    CompanySize,
+    Direction,
+    OperatorService,
+    PstnAssignmentStatus,
+    TenantRole,
+)
+from portal.errors import DomainError
+from portal.validation import normalize_phone
+
+ACK_REQUIRED = "Please tick the box to confirm you have read and accept the data transfer."
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """Sign-in with an e-mail address; the field keeps the name ``username`` (axes reads it)."""
+
+    username = forms.EmailField(
+        label="E-mail address",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=150)
+    time_zone = forms.ChoiceField(
+        label="Time zone", help_text="Dates and times in the portal are shown in this time zone."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zones = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
+        self.fields["time_zone"].choices = [(z, z.replace("_", " ")) for z in zones]
+
+
+# --- Operator Connect -------------------------------------------------------------------------
+
+
+class EnableForm(forms.Form):
+    acknowledged = forms.BooleanField(
+        label="I understand and accept this data transfer for my organization.",
+        error_messages={"required": ACK_REQUIRED},
+    )
+    text_version = forms.CharField(widget=forms.HiddenInput, initial=ENABLE_TEXT.version)
+
+    def clean_text_version(self) -> str:
+        # The page a person read must be the text we record: refuse a stale form.
+        if self.cleaned_data["text_version"] != ENABLE_TEXT.version:
+            raise forms.ValidationError("The notice text changed. Please read it again.")
+        return ENABLE_TEXT.version
+
+
+class ConfirmForm(forms.Form):
+    """An explicit confirmation for actions that take effect at once."""
+
+    confirm = forms.BooleanField(
+        label="Yes, I understand the consequences.",
+        error_messages={"required": "Tick the box to confirm."},
+    )
+
+
+# --- directory and assignments ---------------------------------------------------------------
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    country = forms.ChoiceField(label="Country", required=False)
+    service = forms.ChoiceField(
+        label="Service",
+        required=False,
+        choices=[("", "Any service"), *OperatorService.choices],
+    )
+
+    def __init__(self, *args, country_codes: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "Any country")] + sorted(
+            ((c, all_countries.name(c)) for c in country_codes), key=lambda c: c[1]
+        )
+
+
+class CountriesField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Countries/regions")
+        kwargs.setdefault("error_messages", {"required": "Choose at least one country."})
+        super().__init__(**kwargs)
+
+
+class ContactForm(forms.Form):
+    """The contact details shared with an operator."""
+
+    contact_full_name = forms.CharField(label="Contact full name", max_length=200)
+    contact_email = forms.EmailField(label="Contact e-mail")
+    company_size = forms.ChoiceField(
+        label="Company size", choices=[("", "Choose…"), *CompanySize.choices]
+    )
+    contact_phone = forms.CharField(
+        label="Contact phone (optional)",
+        required=False,
+        max_length=32,
+        help_text="International format, e.g. +44 20 7946 0000.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+    def clean_contact_phone(self) -> str:
+        try:
+            return normalize_phone(self.cleaned_data["contact_phone"])
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+
+class AssignForm(ContactForm):
+    """Add an operator: countries it serves, contact shared, acknowledgement."""
+
+    countries = CountriesField(help_text="Only the countries this operator serves are offered.")
+    acknowledged = forms.BooleanField(
+        label=ASSIGN_TEXT.text.split("\n", 1)[0], error_messages={"required": ACK_REQUIRED}
+    )
+    field_order = ["countries"]
+
+    def __init__(self, *args, operator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["countries"].choices = sorted(operator.country_choices(), key=lambda c: c[1])
+
+
+class CountriesForm(forms.Form):
+    countries = CountriesField(help_text="Removing a country stops sharing its data at once.")
+
+    def __init__(self, *args, operator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["countries"].choices = sorted(operator.country_choices(), key=lambda c: c[1])
+
+
+# --- members ----------------------------------------------------------------------------------
+
+
+class MemberAddForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    full_name = forms.CharField(
+        label="Full name (optional)",
+        required=False,
+        max_length=150,
+        help_text="Used if this person has no account yet. They set a password via "
+        "“Forgot your password?”.",
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=TenantRole.choices,
+        initial=TenantRole.VIEWER,
+        widget=forms.RadioSelect,
+        help_text="Viewers can see everything; only admins can change anything.",
+    )
+
+
+class MemberRoleForm(forms.Form):
+    email = forms.EmailField(widget=forms.HiddenInput)
+    role = forms.ChoiceField(label="Role", choices=TenantRole.choices)
+
+
+class MemberRemoveForm(forms.Form):
+    email = forms.EmailField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+# --- data lists -------------------------------------------------------------------------------
+
+
+def _aware_day(day, *, end: bool = False) -> datetime:
+    """Midnight of ``day`` in the current (the user's) time zone; the next midnight if ``end``."""
+    if end:
+        day = day + timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class NumberFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    operator = forms.ChoiceField(label="Operator", required=False)
+    country = forms.ChoiceField(label="Country", required=False)
+    status = forms.ChoiceField(
+        label="Assignment",
+        required=False,
+        choices=[
+            ("", "Any"),
+            (PstnAssignmentStatus.UNASSIGNED, "Unassigned"),
+            (PstnAssignmentStatus.USER, "User"),
+            (PstnAssignmentStatus.VOICE_APP, "Voice application"),
+            (PstnAssignmentStatus.CONFERENCE, "Conference"),
+        ],
+    )
+
+    def __init__(self, *args, operators=(), country_codes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["operator"].choices = [("", "Any operator")] + [
+            (o.slug, o.name) for o in operators
+        ]
+        self.fields["country"].choices = [("", "Any country")] + [
+            (c, all_countries.name(c)) for c in country_codes
+        ]
+
+
+class DateRangeMixin(forms.Form):
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The end date must be on or after the start date.")
+        return data
+
+    def time_range(self) -> tuple[datetime | None, datetime | None]:
+        """[start, end) as aware datetimes, with both dates inclusive, in the user's zone."""
+        start, end = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
+        return (
+            _aware_day(start) if start else None,
+            _aware_day(end, end=True) if end else None,
+        )
+
+
+class CallFilterForm(DateRangeMixin):
+    operator = forms.ChoiceField(label="Operator", required=False)
+    direction = forms.ChoiceField(
+        label="Direction", required=False, choices=[("", "Any"), *Direction.choices]
+    )
+    call_type = forms.ChoiceField(
+        label="Call type", required=False, choices=[("", "Any"), *CallType.choices]
+    )
+    quality = forms.ChoiceField(
+        label="Quality", required=False, choices=[("", "Any"), *CallQuality.choices]
+    )
+
+    def __init__(self, *args, operators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["operator"].choices = [("", "Any operator")] + [
+            (o.slug, o.name) for o in operators
+        ]
+
+
+class LocationFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    country = forms.ChoiceField(label="Country", required=False)
+
+    def __init__(self, *args, country_codes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "Any country")] + [
+            (c, all_countries.name(c)) for c in country_codes
+        ]
+
+
+class AuditFilterForm(DateRangeMixin):
+    action = forms.ChoiceField(label="Action", required=False)
+    actor = forms.ChoiceField(label="Who", required=False)
+    operator = forms.ChoiceField(label="Operator", required=False)
+
+    def __init__(self, *args, actors=(), operators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "Any action")] + [
+            (value, label[:1].upper() + label[1:]) for value, label in AuditAction.choices
+        ]
+        self.fields["actor"].choices = [("", "Anyone")] + [(str(pk), n) for pk, n in actors]
+        self.fields["operator"].choices = [("", "Any operator")] + [
+            (o.slug, o.name) for o in operators
+        ]

@@ -1,0 +1,1 @@
+"""Tenant-admin web views, one module per feature."""
