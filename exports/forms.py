@@ -60,7 +60,9 @@ class RelationshipForm(forms.Form):
             (RelationshipStatus.TERMINATED, "Contract terminated"),
         ]
     )
-    reason = forms.CharField(required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class TokenForm(forms.Form):

@@ -76,9 +76,7 @@ class ExportJob(models.Model):
                 condition=Q(status__in=list(IN_FLIGHT)),
                 name="export_one_in_flight_per_key",
             ),
-            models.CheckConstraint(
-                condition=Q(progress__lte=100), name="export_progress_percent"
-            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="export_progress_percent"),
         ]
         indexes = [
             models.Index(fields=["tenant", "-created_at"], name="export_tenant_idx"),

@@ -34,7 +34,9 @@ def _recipients(job: ExportJob) -> dict[str, str]:
     recipients = {email: operator_url for email in staff}
     requester = job.requested_by
     if requester is not None and requester.is_active and requester.email not in recipients:
-        recipients[requester.email] = operator_url if job.requested_via == "operator" else tenant_url
+        recipients[requester.email] = (
+            operator_url if job.requested_via == "operator" else tenant_url
+        )
     return recipients
 
 

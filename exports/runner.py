@@ -7,6 +7,7 @@ success audit event, in one transaction). Whoever loses a conditional UPDATE sto
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
@@ -63,8 +64,7 @@ def claim(job_id, worker: str) -> ExportJob | None:
     claimed = (
         ExportJob.objects.filter(pk=job_id)
         .filter(
-            Q(status=ExportStatus.QUEUED)
-            | Q(status=ExportStatus.RUNNING, lease_expires_at__lt=now)
+            Q(status=ExportStatus.QUEUED) | Q(status=ExportStatus.RUNNING, lease_expires_at__lt=now)
         )
         .update(
             status=ExportStatus.RUNNING,
@@ -221,10 +221,8 @@ def run_export(job_id, *, worker: str | None = None) -> str:
         return "failed"
     except TRANSIENT as exc:
         logger.warning("export %s: transient %s; will retry", job.id, type(exc).__name__)
-        try:
+        with contextlib.suppress(*TRANSIENT):  # else the sweeper re-queues it later
             lease.release()
-        except TRANSIENT:
-            pass  # the sweeper re-queues it when the lease lapses
         raise TransientExportError(type(exc).__name__) from exc
     except Exception:
         logger.exception("export %s: failed", job.id)

@@ -138,27 +138,19 @@ def py_value(column: Column, value, *, csv: bool, mask: bool, direction: str | N
     kind = column.kind
     if value is None:
         return None if csv else "null"
-    if kind == TIME:
-        text = time_text(value)
-    elif kind == FLOAT:
-        text = float_text(value)
-        return text
-    elif kind == DECIMAL:
+    if kind == FLOAT:
+        return float_text(value)
+    if kind == DECIMAL:
         return format(value, "f")
-    elif kind == INT:
+    if kind == INT:
         return str(value)
-    elif kind == BOOL:
+    if kind == BOOL:
         return "true" if value else "false"
-    elif kind == JSON:
-        text = jsonb_text(value)
-        return text if csv else text
-    elif kind in (UUID, IP):
-        text = str(value)
-    else:
-        text = str(value)
-        if csv and kind == TEXT:
-            text = neutralise(text)
-        elif csv and kind == NUMBER and not E164_RE.fullmatch(text):
+    if kind == JSON:
+        return jsonb_text(value)  # CSV: the JSON text; NDJSON: embedded as it is
+    text = time_text(value) if kind == TIME else str(value)
+    if kind in (TEXT, NUMBER):
+        if csv and (kind == TEXT or not E164_RE.fullmatch(text)):
             text = neutralise(text)
         if mask and column.masked_when and direction == column.masked_when:
             text = mask_digits(text)

@@ -25,9 +25,7 @@ class TenantSide:
 
 
 def sharing_operators(tenant):
-    return Operator.objects.filter(
-        assignments__in=tenant.assignments.sharing()
-    ).order_by("name")
+    return Operator.objects.filter(assignments__in=tenant.assignments.sharing()).order_by("name")
 
 
 class ExportListView(TenantSide, TenantMixin, TemplateView):
