@@ -20,7 +20,7 @@ from tests.factories import CallRecordFactory, EmergencyLocationFactory, PhoneNu
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NASTY = [
-    "=HYPERLINK(\"http://evil.example\",\"click\")",
+    '=HYPERLINK("http://evil.example","click")',
     "+SUM(A1:A2)",
     "-2+3",
     "@cmd",
@@ -43,17 +43,24 @@ def rows(world, published):
     for i, text in enumerate(NASTY):
         calls.append(
             CallRecordFactory(
-                tenant=tenant, operator=o, call_id=f"call-{i}", user_display_name=text,
+                tenant=tenant,
+                operator=o,
+                call_id=f"call-{i}",
+                user_display_name=text,
                 user_upn=f"user{i}@contoso.test",
-                invite_time=utc(2030, 1, 1, 10, i), start_time=utc(2030, 1, 1, 10, i, 5),
-                end_time=utc(2030, 1, 1, 10, i, 59), failure_time=None,
+                invite_time=utc(2030, 1, 1, 10, i),
+                start_time=utc(2030, 1, 1, 10, i, 5),
+                end_time=utc(2030, 1, 1, 10, i, 59),
+                failure_time=None,
                 correlation_id=uuid.UUID(int=i),
                 caller_number=["+442079460000", "=1+1", "+1+1", "0800 FORMULA"][i % 4],
                 callee_number="+442079460001",
                 direction=[Direction.OUTBOUND, Direction.INBOUND][i % 2],
                 caller_ip=["192.0.2.10", "2001:db8::1", None][i % 3],
                 jitter_avg_ms=[12.5, 1 / 3, 100.0, None, 0.0000004, 1e-7, 3.9999995][i % 7],
-                packet_loss_avg=0.013, mos_avg=4.2, is_emergency=bool(i % 2),
+                packet_loss_avg=0.013,
+                mos_avg=4.2,
+                is_emergency=bool(i % 2),
                 emergency_location_snapshot=location.snapshot() if i % 2 else None,
             )  # fmt: skip
         )
@@ -89,7 +96,7 @@ def test_csv_cells_that_would_start_a_formula_are_neutralised(world, rows):
                        start=utc(2029, 1, 1), end=utc(2031, 1, 1)))  # fmt: skip
     names = [r["user_display_name"] for r in _csv_rows(job)]
     assert names == [
-        "'=HYPERLINK(\"http://evil.example\",\"click\")",
+        '\'=HYPERLINK("http://evil.example","click")',
         "'+SUM(A1:A2)",
         "'-2+3",
         "'@cmd",
@@ -159,7 +166,10 @@ def test_manifest_describes_the_files_and_its_checksums_verify(world, rows, publ
     assert manifest["operator"]["slug"] == "operator-o"
     assert manifest["requested_by"]["email"] == "oscar@operator-o.test"
     assert manifest["datasets"] == ["call_records", "emergency_locations", "numbers"]
-    assert manifest["time_range"] == {"start": "2029-01-01T00:00:00Z", "end": "2031-01-01T00:00:00Z"}
+    assert manifest["time_range"] == {
+        "start": "2029-01-01T00:00:00Z",
+        "end": "2031-01-01T00:00:00Z",
+    }
     assert manifest["notice_version"]["number"] == published.number
     assert manifest["notice_version"]["sha256"] == published.sha256
     assert {f["name"]: f["rows"] for f in manifest["files"]} == {
