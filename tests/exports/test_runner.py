@@ -112,3 +112,21 @@ def test_purge_deletes_expired_files_and_marks_the_jobs_expired(world, published
     assert storage.export_storage().exists(keep.file_name)
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT_EXPIRED).count() == 1
     assert services.purge_expired_exports() == 0
+
+
+def test_the_task_retries_transient_errors_with_backoff_then_gives_up(world, published, calls,
+                                                                      settings, tmp_path):  # fmt: skip
+    from exports import tasks
+
+    assert [tasks.backoff(n) for n in range(5)] == [10, 20, 40, 80, 160]
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    settings.STORAGES = {**settings.STORAGES, "exports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(blocker / "exports")}}}  # fmt: skip
+    job = _request(world)
+    tasks.run_export.apply(args=[str(job.pk)])  # eager: each retry runs at once
+    job.refresh_from_db()
+    assert job.status == "failed" and job.attempts == tasks.MAX_RETRIES + 1
+    assert "service was unavailable" in job.error_message
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT_FAILED).count() == 1
