@@ -180,6 +180,10 @@ EXPORT_TTL = timedelta(days=env.int("EXPORT_TTL_DAYS", default=7))
 EXPORT_MAX_SPAN_DAYS = env.int("EXPORT_MAX_SPAN_DAYS", default=366)
 EXPORT_RATE_PER_HOUR = env.int("EXPORT_RATE_PER_HOUR", default=20)
 EXPORT_MAX_CONCURRENT = env.int("EXPORT_MAX_CONCURRENT", default=3)
+# A running export renews its lease every quarter of this; the sweeper re-queues it after.
+EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=120)
+EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=5)
+EXPORT_REQUEUE_AFTER_SECONDS = env.int("EXPORT_REQUEUE_AFTER_SECONDS", default=600)
 INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=512 * 1024 * 1024)
 API_INGEST_MAX_BYTES = env.int("API_INGEST_MAX_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
@@ -290,12 +294,14 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesyste
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=55 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 60)
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_celery_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "out"),
         "data_folder_out": str(_celery_dir / "out"),
         "processed_folder": str(_celery_dir / "processed"),
+        # else kombu writes its broadcast exchanges to ./control in the working directory
+        "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
 else:
