@@ -311,8 +311,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.UserOrTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_THROTTLE_RATE", default="600/min")},
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -326,6 +326,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Path parameters as narrow as the URL converters, so generated clients (and Schemathesis)
+    # only build URLs that can match.
+    "PATH_CONVERTER_OVERRIDES": {
+        "slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
+        "int": {"type": "integer", "minimum": 0, "maximum": 2147483647},
+        "uuid": {"type": "string", "format": "uuid"},
+    },
+    "ENUM_NAME_OVERRIDES": {
+        "TenantRoleEnum": "portal.choices.TenantRole",
+        "OperatorRoleEnum": "portal.choices.OperatorRole",
+        "ConnectionTypeEnum": "portal.choices.ConnectionType",
+        "AssignmentStatusEnum": "portal.choices.AssignmentStatus",
+        "RelationshipStatusEnum": "portal.choices.RelationshipStatus",
+        "ConsentStatusEnum": "portal.api.serializers.tenancy.CONSENT_STATUS_CHOICES",
+    },
 }
 
 # --- logging (I8: no personal data in log lines) -----------------------------------------------------
