@@ -10,7 +10,7 @@ from tests.access.matrix import Row, everyone
 JSON = "application/json"
 A = {"tenant_slug": "contoso"}
 A_O = {"tenant_slug": "contoso", "operator_slug": "operator-o"}
-O = {"operator_slug": "operator-o"}
+OP = {"operator_slug": "operator-o"}
 
 # Tenant A's data: its members read (viewers too), nobody else sees it exists.
 A_READ = everyone(404, anonymous=401, alice=200, victor=200, sam=200)
@@ -28,7 +28,7 @@ def _victor_membership(w) -> dict:
 
 
 def _oscar_membership(w) -> dict:
-    return {**O, "member_id": OperatorMembership.objects.get(user=w.oscar).pk}
+    return {**OP, "member_id": OperatorMembership.objects.get(user=w.oscar).pk}
 
 
 NEW_OPERATOR = {
@@ -63,17 +63,17 @@ ROWS = [
     Row("api:operator-list", everyone(200, anonymous=401)),
     Row("api:operator-list", created(STAFF_ONLY), method="post", data=NEW_OPERATOR,
         content_type=JSON),
-    Row("api:operator-detail", everyone(200, anonymous=401), kwargs=O),
-    Row("api:operator-detail", STAFF_ONLY, kwargs=O, method="patch",
+    Row("api:operator-detail", everyone(200, anonymous=401), kwargs=OP),
+    Row("api:operator-detail", STAFF_ONLY, kwargs=OP, method="patch",
         data={"description": "Carrier"}, content_type=JSON),
     # operator members and consents
-    Row("api:operator-member-list", O_ADMIN, kwargs=O),
-    Row("api:operator-member-list", created(O_ADMIN), kwargs=O, method="post",
+    Row("api:operator-member-list", O_ADMIN, kwargs=OP),
+    Row("api:operator-member-list", created(O_ADMIN), kwargs=OP, method="post",
         data={"email": "new@operator-o.test", "role": "analyst"}, content_type=JSON),
     Row("api:operator-member-detail", deleted(O_ADMIN), kwargs=_oscar_membership,
         method="delete"),
-    Row("api:consent-list", O_READ, kwargs=O),
-    Row("api:consent-status", O_READ, kwargs={**O, "tenant_slug": "contoso"}, method="post",
+    Row("api:consent-list", O_READ, kwargs=OP),
+    Row("api:consent-status", O_READ, kwargs={**OP, "tenant_slug": "contoso"}, method="post",
         data={"status": "agreement_signed"}, content_type=JSON),
     # tenants
     Row("api:tenant-list", everyone(200, anonymous=401)),
