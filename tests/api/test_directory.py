@@ -279,7 +279,5 @@ def test_viewer_cannot_disable_operator_connect(world, api):
 
 @pytest.mark.parametrize("persona", ["bob", "oscar"])
 def test_outsiders_cannot_disable_operator_connect(world, api, persona):
-    response = api(getattr(world, persona)).post(
-        "/api/v1/tenants/contoso/operator-connect/disable"
-    )
+    response = api(getattr(world, persona)).post("/api/v1/tenants/contoso/operator-connect/disable")
     assert (response.status_code, response.json()) == (404, NOT_FOUND)
