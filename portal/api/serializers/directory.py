@@ -17,6 +17,9 @@ def country_list_field(**kwargs) -> serializers.ListField:
 
 
 class OperatorSerializer(serializers.ModelSerializer):
+    # Optional links and contacts are "" when unset: plain strings, not uri/email formats.
+    website = serializers.CharField(read_only=True)
+    support_email = serializers.CharField(read_only=True)
     countries = country_list_field(source="country_codes", read_only=True)
     services = serializers.ListField(child=serializers.ChoiceField(OperatorService.choices))
 
@@ -52,6 +55,7 @@ class OperatorWriteSerializer(serializers.ModelSerializer):
 
 class TenantSerializer(serializers.ModelSerializer):
     country = CountryField()
+    privacy_contact_email = serializers.CharField(read_only=True)
     role = serializers.SerializerMethodField(help_text="Your role here: admin or viewer.")
 
     class Meta:

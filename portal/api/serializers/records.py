@@ -1,4 +1,9 @@
-"""Read-only data of a tenant: numbers, call records, emergency locations, audit events."""
+"""Read-only data of a tenant: numbers, call records, emergency locations, audit events.
+
+These serializers only ever render. Their model fields are deliberately not listed in
+``read_only_fields``: DRF would drop ``allow_blank`` from them, and the schema would then
+forbid the "" that optional choice fields hold.
+"""
 
 from rest_framework import serializers
 
@@ -16,7 +21,6 @@ class EmergencyLocationSerializer(serializers.ModelSerializer):
     class Meta:
         model = EmergencyLocation
         exclude = ["id", "tenant"]
-        read_only_fields = [f.name for f in EmergencyLocation._meta.fields]
 
 
 class PhoneNumberSerializer(serializers.ModelSerializer):
@@ -27,7 +31,6 @@ class PhoneNumberSerializer(serializers.ModelSerializer):
     class Meta:
         model = PhoneNumber
         exclude = ["id", "tenant"]
-        read_only_fields = [f.name for f in PhoneNumber._meta.fields]
 
 
 class CallRecordSerializer(serializers.ModelSerializer):
@@ -37,7 +40,6 @@ class CallRecordSerializer(serializers.ModelSerializer):
     class Meta:
         model = CallRecord
         exclude = ["tenant"]
-        read_only_fields = [f.name for f in CallRecord._meta.fields]
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

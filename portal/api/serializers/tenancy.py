@@ -34,7 +34,6 @@ class PeriodSerializer(serializers.ModelSerializer):
     class Meta:
         model = AssignmentPeriod
         fields = ["started_at", "ended_at", "countries", "end_reason"]
-        read_only_fields = fields
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
