@@ -1,0 +1,298 @@
+"""Generating the notice from the tenant's configuration — never hand-assembled (invariant I3).
+
+``build_configuration`` snapshots exactly what the notice must describe (who receives data, where,
+their links, the contact). ``render_content`` turns a snapshot into the notice body in every
+supported language. ``diff_configurations`` explains, in words, what changed between two
+snapshots. Comparing snapshots is also how "out of date" is detected, so every kind of change
+(enable/disable, assign, suspend, resume, remove, countries, an operator's links) is covered by
+construction rather than by signals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries as all_countries
+
+from portal.models import OperatorAssignment, Tenant
+
+SCHEMA = 1
+MICROSOFT_PRIVACY_URL = "https://go.microsoft.com/fwlink/?LinkId=521839"
+LANGUAGES: list[str] = [code for code, _name in settings.LANGUAGES]
+
+# The three categories of the governing document, spelled out. Keys are stable (JSON output).
+CATEGORIES = [
+    {
+        "key": "numbers",
+        "title": gettext_lazy("Phone numbers and SIP URIs"),
+        "text": gettext_lazy(
+            "Your phone number and, if applicable, the Microsoft-assigned SIP URI (Session "
+            "Initiation Protocol Uniform Resource Identifier) assigned to your phone number."
+        ),
+    },
+    {
+        "key": "call_details",
+        "title": gettext_lazy("Call details and call quality data"),
+        "text": gettext_lazy(
+            "Call details and call quality data, such as the phone numbers of the caller and of "
+            "the call recipient; call invite and end times; certain caller identifiers; call "
+            "duration; and information about service connections, for example the IP addresses "
+            "and operating systems of the caller and of the call recipient."
+        ),
+    },
+    {
+        "key": "emergency_location",
+        "title": gettext_lazy("Emergency calling location"),
+        "text": gettext_lazy(
+            "Emergency calling location information: the address and place used to route and "
+            "locate emergency calls."
+        ),
+    },
+]
+PURPOSE = gettext_lazy(
+    "Microsoft shares this information with the operator to make the service work properly and "
+    "for troubleshooting."
+)
+
+
+def _contact(tenant: Tenant, notice_settings) -> dict:
+    """The organization's privacy contact: notice settings first, the tenant's record as fallback."""
+    s = notice_settings
+
+    def pick(own: str, fallback: str) -> str:
+        return (own or fallback or "").strip()
+
+    return {
+        "name": pick(s.contact_name if s else "", tenant.privacy_contact_name),
+        "email": pick(s.contact_email if s else "", tenant.privacy_contact_email),
+        "phone": (s.contact_phone if s else "").strip(),
+        "url": (s.contact_url if s else "").strip(),
+        "address": pick(s.contact_address if s else "", tenant.privacy_contact_address),
+    }
+
+
+def receiving_assignments(tenant: Tenant):
+    """Assignments through which data flows now: active, while Operator Connect is enabled."""
+    return (
+        OperatorAssignment.objects.for_tenant(tenant)
+        .sharing()
+        .select_related("operator")
+        .prefetch_related("countries")
+    )
+
+
+def build_configuration(tenant: Tenant) -> dict:
+    """A JSON-ready snapshot of everything the notice describes, in a canonical order."""
+    from notices.models import NoticeSettings
+
+    # Re-read: callers often hold a Tenant loaded before a service changed it.
+    tenant = Tenant.objects.get(pk=tenant.pk)
+    notice_settings = NoticeSettings.objects.filter(tenant=tenant).first()
+    operators = []
+    if tenant.operator_connect_enabled:
+        for assignment in receiving_assignments(tenant):
+            op = assignment.operator
+            operators.append(
+                {
+                    "id": op.pk,
+                    "slug": op.slug,
+                    "name": op.name,
+                    "countries": assignment.country_codes,
+                    "privacy_policy_url": op.privacy_policy_url,
+                    "terms_url": op.terms_url,
+                }
+            )
+    operators.sort(key=lambda o: (o["name"].lower(), o["slug"]))
+    return {
+        "schema": SCHEMA,
+        "organization": tenant.name,
+        "enabled": bool(tenant.operator_connect_enabled),
+        "operators": operators,
+        "contact": _contact(tenant, notice_settings),
+        "introduction": (notice_settings.introduction if notice_settings else "").strip(),
+    }
+
+
+def missing_requirements(config: dict) -> list[str]:
+    """Why this configuration cannot be published yet (empty when it can)."""
+    contact = config.get("contact", {})
+    if not (contact.get("email") or contact.get("url") or contact.get("phone")):
+        return [
+            "Add a privacy contact (an e-mail address, a phone number or a web page) in the "
+            "notice settings: end users must know whom to ask."
+        ]
+    return []
+
+
+def country_names(codes: list[str]) -> list[str]:
+    """Country names in the active language, e.g. ``Deutschland`` for DE under German."""
+    return [str(all_countries.name(code)) or code for code in codes]
+
+
+def join_words(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c`` in the active language."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return _("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def _operators_for_display(config: dict) -> list[dict]:
+    return [
+        {**op, "country_names": country_names(op["countries"])}
+        for op in config.get("operators", [])
+    ]
+
+
+def notice_context(config: dict, *, number: int | None, effective_at: datetime | None) -> dict:
+    """Template context of the notice body; evaluate under the target language."""
+    return {
+        "config": config,
+        "organization": config.get("organization", ""),
+        "enabled": config.get("enabled", False),
+        "operators": _operators_for_display(config),
+        "categories": CATEGORIES,
+        "purpose": PURPOSE,
+        "contact": config.get("contact", {}),
+        "introduction": config.get("introduction", ""),
+        "microsoft_privacy_url": MICROSOFT_PRIVACY_URL,
+        "number": number,
+        "effective_at": effective_at,
+    }
+
+
+def render_body(config: dict, lang: str, *, number: int | None, effective_at) -> str:
+    """The notice body (summary + full text) in ``lang``. Deterministic for the same input."""
+    with translation.override(lang):
+        ctx = notice_context(config, number=number, effective_at=effective_at)
+        ctx["LANGUAGE_CODE"] = lang
+        return render_to_string("notices/notice_body.html", ctx).strip() + "\n"
+
+
+def render_content(config: dict, *, number: int | None, effective_at) -> dict[str, str]:
+    """The body in every supported language, keyed by language code."""
+    return {
+        lang: render_body(config, lang, number=number, effective_at=effective_at)
+        for lang in LANGUAGES
+    }
+
+
+def content_sha256(content: dict[str, str]) -> str:
+    """SHA-256 of the canonical JSON of the per-language content (sorted keys, UTF-8)."""
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- what changed -------------------------------------------------------------------------------
+
+
+def _by_key(config: dict | None) -> dict[str, dict]:
+    return {op["slug"]: op for op in (config or {}).get("operators", [])}
+
+
+def diff_configurations(old: dict | None, new: dict) -> list[dict]:
+    """Structured changes from ``old`` to ``new``; rendered to words by ``describe_change``."""
+    if old is None:
+        return [{"kind": "first"}]
+    changes: list[dict] = []
+    if old.get("enabled") != new.get("enabled"):
+        changes.append({"kind": "enabled" if new.get("enabled") else "disabled"})
+    before, after = _by_key(old), _by_key(new)
+    for slug, op in after.items():
+        if slug not in before:
+            changes.append({"kind": "added", "operator": op["name"], "countries": op["countries"]})
+    for slug, op in before.items():
+        if slug not in after:
+            changes.append({"kind": "removed", "operator": op["name"]})
+    for slug, op in after.items():
+        prev = before.get(slug)
+        if prev is None:
+            continue
+        if prev["name"] != op["name"]:
+            changes.append({"kind": "renamed", "operator": op["name"], "previous": prev["name"]})
+        if prev["countries"] != op["countries"]:
+            changes.append(
+                {
+                    "kind": "countries",
+                    "operator": op["name"],
+                    "added": [c for c in op["countries"] if c not in prev["countries"]],
+                    "removed": [c for c in prev["countries"] if c not in op["countries"]],
+                }
+            )
+        if prev["privacy_policy_url"] != op["privacy_policy_url"]:
+            changes.append({"kind": "privacy_link", "operator": op["name"]})
+        if prev["terms_url"] != op["terms_url"]:
+            changes.append({"kind": "terms_link", "operator": op["name"]})
+    if old.get("organization") != new.get("organization"):
+        changes.append({"kind": "organization", "name": new.get("organization", "")})
+    if old.get("contact") != new.get("contact"):
+        changes.append({"kind": "contact"})
+    if old.get("introduction") != new.get("introduction"):
+        changes.append({"kind": "introduction"})
+    return changes
+
+
+def describe_change(change: dict) -> str:
+    """One change in words, in the active language (lower-case start; joined by summaries)."""
+    kind = change["kind"]
+    op = change.get("operator", "")
+    if kind == "first":
+        return _("first published version")
+    if kind == "enabled":
+        return _("Operator Connect turned on")
+    if kind == "disabled":
+        return _("Operator Connect turned off")
+    if kind == "added":
+        return _("added %(operator)s for %(countries)s") % {
+            "operator": op,
+            "countries": join_words(change.get("countries", [])),
+        }
+    if kind == "removed":
+        return _("removed %(operator)s") % {"operator": op}
+    if kind == "renamed":
+        return _("%(previous)s is now called %(operator)s") % {
+            "previous": change.get("previous", ""),
+            "operator": op,
+        }
+    if kind == "countries":
+        parts = []
+        if change.get("added"):
+            parts.append(
+                _("added %(countries)s for %(operator)s")
+                % {"countries": join_words(change["added"]), "operator": op}
+            )
+        if change.get("removed"):
+            parts.append(
+                _("removed %(countries)s for %(operator)s")
+                % {"countries": join_words(change["removed"]), "operator": op}
+            )
+        return "; ".join(parts)
+    if kind == "privacy_link":
+        return _("new privacy policy link for %(operator)s") % {"operator": op}
+    if kind == "terms_link":
+        return _("new terms of use link for %(operator)s") % {"operator": op}
+    if kind == "organization":
+        return _("organization name changed to %(name)s") % {"name": change.get("name", "")}
+    if kind == "contact":
+        return _("privacy contact changed")
+    if kind == "introduction":
+        return _("introduction changed")
+    return kind
+
+
+def summarize(changes: list[dict]) -> str:
+    """E.g. "Added Contoso Telecom for DE and FR; removed Fabrikam Voice" (active language)."""
+    text = "; ".join(part for part in (describe_change(c) for c in changes) if part)
+    return text[:1].upper() + text[1:] if text else _("No changes")
+
+
+def summarize_in(changes: list[dict], lang: str) -> str:
+    with translation.override(lang):
+        return summarize(changes)

@@ -1,0 +1,44 @@
+"""Forms of the tenant notice pages: they parse input; the services decide."""
+
+from django import forms
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Note for the history (optional, not shown to end users)",
+    )
+
+
+class NoticeSettingsForm(forms.Form):
+    introduction = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Shown above the generated notice. It cannot replace or change required text.",
+    )
+    contact_name = forms.CharField(required=False, max_length=200, label="Contact name")
+    contact_email = forms.EmailField(required=False, label="Contact e-mail")
+    contact_phone = forms.CharField(required=False, max_length=32, label="Contact phone")
+    contact_url = forms.URLField(
+        required=False, max_length=500, label="Contact web page", assume_scheme="https"
+    )
+    contact_address = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Postal address",
+    )
+
+
+class DiffForm(forms.Form):
+    a = forms.IntegerField(min_value=1, label="From version")
+    b = forms.IntegerField(min_value=1, label="To version")
+
+
+class InForceForm(forms.Form):
+    on = forms.DateField(
+        label="Version in force on", widget=forms.DateInput(attrs={"type": "date"})
+    )

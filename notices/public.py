@@ -1,0 +1,345 @@
+"""The public notice pages: no login, rendered once per version and language, served from cache.
+
+What is cached:
+
+* the tenant's *state* (does it exist, Operator Connect on/off, its published versions) under one
+  short-lived key that publishing deletes (``notices.cache``);
+* each rendered page (tenant, version or "current", language, state) with its ETag.
+
+A request therefore costs two cache reads and no database query. Responses carry a public
+``Cache-Control``, an ``ETag`` and ``Last-Modified``, and answer revalidation with 304.
+``PublicCacheMiddleware`` keeps the session machinery from adding ``Vary: Cookie`` or a cookie.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache as django_cache
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.dateparse import parse_date
+from django.utils.http import http_date, parse_http_date_safe, urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation.trans_real import parse_accept_lang_header
+from django.views.decorators.http import require_safe
+
+from notices import cache as keys
+from notices.content import (
+    CATEGORIES,
+    LANGUAGES,
+    MICROSOFT_PRIVACY_URL,
+    PURPOSE,
+    summarize_in,
+)
+from notices.models import NoticeVersion
+from portal.models import Tenant
+
+CACHE_CONTROL = "public, max-age=300, stale-while-revalidate=60"
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
+
+
+# --- language -------------------------------------------------------------------------------------
+
+
+def choose_language(request: HttpRequest) -> tuple[str, bool]:
+    """(language, explicit): ``?lang=`` wins, then Accept-Language, then English.
+
+    The language cookie is deliberately ignored: honouring it would make the page vary on
+    Cookie and defeat shared caches.
+    """
+    asked = (request.GET.get("lang") or "").lower()
+    if asked in LANGUAGES:
+        return asked, True
+    for code, _q in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
+        base = code.lower().split("-")[0]
+        if base in LANGUAGES:
+            return base, False
+    return settings.LANGUAGE_CODE, False
+
+
+# --- state ------------------------------------------------------------------------------------------
+
+
+def _load_state(slug: str) -> dict | None:
+    tenant = Tenant.objects.filter(slug=slug).only("pk", "name", "slug").first()
+    if tenant is None:
+        return None
+    tenant = Tenant.objects.get(pk=tenant.pk)
+    versions = [
+        {
+            "number": v.number,
+            "effective_at": v.effective_at,
+            "published_at": v.published_at,
+            "sha256": v.sha256,
+            "changes": v.changes,
+        }
+        for v in NoticeVersion.objects.for_tenant(tenant)
+        .order_by("-number")
+        .only("number", "effective_at", "published_at", "sha256", "changes")
+    ]
+    stamps = [v["published_at"] for v in versions]
+    if tenant.operator_connect_changed_at:
+        stamps.append(tenant.operator_connect_changed_at)
+    last = max(stamps) if stamps else tenant.created_at
+    state = {
+        "pk": tenant.pk,
+        "slug": tenant.slug,
+        "name": tenant.name,
+        "enabled": tenant.operator_connect_enabled,
+        "versions": versions,
+        "last_modified": int(last.timestamp()),
+    }
+    tag_source = json.dumps(
+        [
+            tenant.pk,
+            state["name"],
+            state["enabled"],
+            [(v["number"], v["sha256"]) for v in versions],
+        ]
+    )
+    state["tag"] = hashlib.sha256(tag_source.encode()).hexdigest()[:16]
+    return state
+
+
+def tenant_state(slug: str) -> dict | None:
+    """The cached public state of a tenant, or None when no tenant has this slug."""
+    key = keys.state_key(slug)
+    state = django_cache.get(key)
+    if state is None:
+        state = _load_state(slug) or {"missing": True}
+        django_cache.set(key, state, keys.STATE_TTL)
+    return None if state.get("missing") else state
+
+
+# --- rendering ----------------------------------------------------------------------------------------
+
+
+def _history(state: dict, lang: str) -> list[dict]:
+    return [
+        {
+            "number": v["number"],
+            "effective_at": v["effective_at"],
+            "summary": summarize_in(v["changes"], lang),
+            "url": reverse("notices:public_version", args=[state["slug"], v["number"]])
+            + "?"
+            + urlencode({"lang": lang}),
+        }
+        for v in state["versions"]
+    ]
+
+
+def _switcher(base_url: str, lang: str) -> list[dict]:
+    return [
+        {
+            "code": code,
+            "name": LANGUAGE_NAMES[code],
+            "url": base_url + "?" + urlencode({"lang": code}),
+            "current": code == lang,
+        }
+        for code in LANGUAGES
+    ]
+
+
+def _render_page(state: dict, number: int | None, lang: str) -> tuple[int, str]:
+    """(status, html) of one public page variant."""
+    slug = state["slug"]
+    versions = state["versions"]
+    latest = versions[0]["number"] if versions else None
+    base_url = (
+        reverse("notices:public", args=[slug])
+        if number is None
+        else reverse("notices:public_version", args=[slug, number])
+    )
+    ctx = {
+        "organization": state["name"],
+        "lang": lang,
+        "languages": _switcher(base_url, lang),
+        "current_url": reverse("notices:public", args=[slug]) + "?" + urlencode({"lang": lang}),
+        "json_url": reverse("notices:public_json", args=[slug]) + "?" + urlencode({"lang": lang}),
+        "history": _history(state, lang),
+        "form_action": reverse("notices:public", args=[slug]),
+    }
+    with translation.override(lang):
+        if latest is None:
+            return 404, render_to_string("notices/public_unpublished.html", ctx)
+        if number is None and not state["enabled"]:
+            return 200, render_to_string("notices/public_disabled.html", ctx)
+        wanted = latest if number is None else number
+        version = NoticeVersion.objects.for_tenant(state["pk"]).filter(number=wanted).first()
+        if version is None:
+            ctx["missing_number"] = number
+            return 404, render_to_string("notices/public_unpublished.html", ctx)
+        body = version.content.get(lang) or version.content.get("en", "")
+        ctx.update(
+            {
+                "version": version,
+                "body": mark_safe(body),  # noqa: S308 — our own rendering, inputs escaped
+                "is_current": wanted == latest,
+                "latest": latest,
+            }
+        )
+        return 200, render_to_string("notices/public_notice.html", ctx)
+
+
+def _cached(state: dict, variant: str, build) -> dict:
+    key = keys.page_key(state["slug"], variant, state["tag"])
+    entry = django_cache.get(key)
+    if entry is None:
+        status, body, content_type = build()
+        data = body.encode()
+        entry = {
+            "status": status,
+            "body": data,
+            "content_type": content_type,
+            "etag": '"' + hashlib.sha256(data).hexdigest()[:32] + '"',
+        }
+        django_cache.set(key, entry, keys.PAGE_TTL)
+    return entry
+
+
+def _not_modified(request: HttpRequest, etag: str, last_modified: int) -> bool:
+    inm = request.META.get("HTTP_IF_NONE_MATCH")
+    if inm is not None:
+        tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
+        return etag in tags or "*" in tags
+    ims = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+    return ims is not None and last_modified <= ims
+
+
+def _respond(request: HttpRequest, entry: dict, state: dict, lang: str) -> HttpResponse:
+    last_modified = state["last_modified"]
+    if entry["status"] == 200 and _not_modified(request, entry["etag"], last_modified):
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(
+            entry["body"], status=entry["status"], content_type=entry["content_type"]
+        )
+    response["ETag"] = entry["etag"]
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = CACHE_CONTROL
+    response["Content-Language"] = lang
+    response.public_cacheable = True  # see notices.middleware.PublicCacheMiddleware
+    return response
+
+
+# --- views --------------------------------------------------------------------------------------------
+
+
+def _state_or_404(slug: str) -> dict:
+    state = tenant_state(slug)
+    if state is None:
+        raise Http404("No such organization.")
+    return state
+
+
+@login_not_required
+@require_safe
+def notice_page(request: HttpRequest, tenant_slug: str, number: int | None = None):
+    state = _state_or_404(tenant_slug)
+    lang, explicit = choose_language(request)
+    on = request.GET.get("on")
+    if on and number is None:
+        return _in_force_redirect(state, on, lang)
+    variant = f"html:{number or 'current'}:{lang}"
+    entry = _cached(
+        state, variant, lambda: (*_render_page(state, number, lang), "text/html; charset=utf-8")
+    )
+    return _respond(request, entry, state, lang)
+
+
+def _in_force_redirect(state: dict, on: str, lang: str) -> HttpResponse:
+    day = parse_date(on) if len(on) == 10 else None
+    if day is None:
+        raise Http404("Not a date.")
+    end_of_day = datetime(day.year, day.month, day.day, 23, 59, 59, 999999, tzinfo=UTC)
+    version = NoticeVersion.objects.in_force_on(state["pk"], end_of_day)
+    if version is None:
+        with translation.override(lang):
+            ctx = {
+                "organization": state["name"],
+                "lang": lang,
+                "languages": _switcher(reverse("notices:public", args=[state["slug"]]), lang),
+                "history": _history(state, lang),
+                "form_action": reverse("notices:public", args=[state["slug"]]),
+                "current_url": reverse("notices:public", args=[state["slug"]]),
+                "json_url": reverse("notices:public_json", args=[state["slug"]]),
+                "no_version_on": day,
+            }
+            return HttpResponse(
+                render_to_string("notices/public_unpublished.html", ctx), status=404
+            )
+    url = reverse("notices:public_version", args=[state["slug"], version.number])
+    return HttpResponseRedirect(url + "?" + urlencode({"lang": lang}))
+
+
+def _json_document(state: dict, lang: str) -> tuple[int, str, str]:
+    versions = state["versions"]
+    if not versions:
+        body = {
+            "error": "not_published",
+            "message": "This organization has not published a notice.",
+        }
+        return 404, json.dumps(body), "application/json"
+    latest = versions[0]["number"]
+    version = NoticeVersion.objects.for_tenant(state["pk"]).get(number=latest)
+    config = version.configuration
+    with translation.override(lang):
+        doc = {
+            "organization": state["name"],
+            "version": version.number,
+            "effective_at": version.effective_at.isoformat(),
+            "published_at": version.published_at.isoformat(),
+            "sha256": version.sha256,
+            "sha256_of": "canonical JSON of the per-language HTML content (sorted keys, UTF-8)",
+            "language": lang,
+            "languages": version.languages,
+            "html_url": reverse("notices:public_version", args=[state["slug"], version.number]),
+            "operator_connect_enabled": config.get("enabled", False),
+            "currently_uses_operator_connect": state["enabled"],
+            "categories": [
+                {"key": c["key"], "title": str(c["title"]), "description": str(c["text"])}
+                for c in CATEGORIES
+            ],
+            "purpose": str(PURPOSE),
+            "operators_can_export_and_download": True,
+            "operators": [
+                {
+                    "name": op["name"],
+                    "countries": op["countries"],
+                    "privacy_policy_url": op["privacy_policy_url"],
+                    "terms_of_use_url": op["terms_url"],
+                }
+                for op in config.get("operators", [])
+            ]
+            if config.get("enabled")
+            else [],
+            "controller": {"name": "Microsoft", "privacy_url": MICROSOFT_PRIVACY_URL},
+            "contact": {k: v for k, v in config.get("contact", {}).items() if v},
+            "change_summary": summarize_in(version.changes, lang),
+            "versions": [
+                {
+                    "version": v["number"],
+                    "effective_at": v["effective_at"].isoformat(),
+                    "sha256": v["sha256"],
+                    "url": reverse("notices:public_version", args=[state["slug"], v["number"]]),
+                }
+                for v in versions
+            ],
+        }
+    return 200, json.dumps(doc, ensure_ascii=False, indent=2), "application/json"
+
+
+@login_not_required
+@require_safe
+def notice_json(request: HttpRequest, tenant_slug: str):
+    state = _state_or_404(tenant_slug)
+    lang, _explicit = choose_language(request)
+    entry = _cached(state, f"json:{lang}", lambda: _json_document(state, lang))
+    return _respond(request, entry, state, lang)
