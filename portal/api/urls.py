@@ -9,7 +9,7 @@ from django.urls import URLPattern, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portal.api.errors import not_found
-from portal.api.views import directory, records, tenancy
+from portal.api.views import directory, notices, records, tenancy
 
 app_name = "api"
 
@@ -65,6 +65,14 @@ v1 = [
         "emergency-location-list",
     ),
     _api(TENANT + "audit-events/", records.AuditEventListView, "audit-event-list"),
+    _api(TENANT + "notice/", notices.NoticeStatusView, "notice-status"),
+    _api(TENANT + "notice/versions/", notices.NoticeVersionListView, "notice-version-list"),
+    _api(
+        TENANT + "notice/versions/<int:number>/",
+        notices.NoticeVersionDetailView,
+        "notice-version-detail",
+    ),
+    _api(TENANT + "notice/publish", notices.NoticePublishView, "notice-publish"),
 ]
 
 urlpatterns = [

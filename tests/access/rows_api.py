@@ -111,3 +111,12 @@ ROWS = [
     Row("api:emergency-location-list", A_READ, kwargs=A),
     Row("api:audit-event-list", A_READ, kwargs=A),
 ]  # fmt: skip
+
+# the privacy notice
+ROWS += [
+    Row("api:notice-status", A_READ, kwargs=A),
+    Row("api:notice-version-list", A_READ, kwargs=A),
+    # No version published in the world: members get the same 404 as a missing one.
+    Row("api:notice-version-detail", everyone(404, anonymous=401), kwargs={**A, "number": 1}),
+    Row("api:notice-publish", created(A_WRITE), kwargs=A, method="post"),
+]

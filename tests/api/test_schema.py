@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from notices.services import publish_notice
 from portal.models import Membership, OperatorMembership
 from tests.api.conftest import make_token
 from tests.factories import CallRecordFactory, EmergencyLocationFactory, PhoneNumberFactory
@@ -124,11 +125,15 @@ def sample_data(world):
         is_emergency=True,
         emergency_location_snapshot=location.snapshot(),
     )
+    publish_notice(world.tenant_a, by=world.alice)
+
+
+PATHS = {"tenant_slug": "contoso", "operator_slug": "operator-o", "number": 1}
 
 
 def test_api_conforms_to_its_schema_as_a_tenant_admin(api_schema, world, sample_data):
     victor = Membership.objects.get(user=world.victor)
-    values = {"tenant_slug": "contoso", "operator_slug": "operator-o", "member_id": victor.pk}
+    values = {**PATHS, "member_id": victor.pk}
     failures, succeeded = _fuzz_every_operation(api_schema, make_token(world.alice), values)
     assert not failures, "\n\n".join(failures)
     # The fuzzing reached the handlers, not only the refusals.
@@ -136,12 +141,13 @@ def test_api_conforms_to_its_schema_as_a_tenant_admin(api_schema, world, sample_
         "GET /api/v1/tenants/{tenant_slug}/call-records/",
         "GET /api/v1/tenants/{tenant_slug}/numbers/",
         "GET /api/v1/tenants/{tenant_slug}/assignments/{operator_slug}/",
+        "GET /api/v1/tenants/{tenant_slug}/notice/versions/{number}/",
     } <= succeeded
 
 
 def test_api_conforms_to_its_schema_as_an_operator_user(api_schema, world, sample_data):
     oscar = OperatorMembership.objects.get(user=world.oscar)
-    values = {"tenant_slug": "contoso", "operator_slug": "operator-o", "member_id": oscar.pk}
+    values = {**PATHS, "member_id": oscar.pk}
     failures, succeeded = _fuzz_every_operation(api_schema, make_token(world.oscar), values)
     assert not failures, "\n\n".join(failures)
     assert "GET /api/v1/operators/{operator_slug}/consents/" in succeeded
