@@ -1,2 +1,48 @@
+"""URLs of exports: the operator portal, the tenant side, personal API tokens."""
+
+from django.urls import path
+
+from exports.views import operator, tenant, tokens
+
 app_name = "exports"
-urlpatterns = []  # exports (issue 5) fill this in
+
+_job = "<uuid:job_id>"
+
+urlpatterns = [
+    # operator portal
+    path("o/<slug:operator_slug>/", operator.HomeView.as_view(), name="operator_home"),
+    path(
+        "o/<slug:operator_slug>/tenants/<slug:tenant_slug>/relationship/",
+        operator.RelationshipView.as_view(),
+        name="operator_relationship",
+    ),
+    path("o/<slug:operator_slug>/exports/", operator.ExportListView.as_view(),
+         name="operator_exports"),
+    path("o/<slug:operator_slug>/exports/new/", operator.ExportRequestView.as_view(),
+         name="operator_export_new"),
+    path(f"o/<slug:operator_slug>/exports/{_job}/", operator.ExportDetailView.as_view(),
+         name="operator_export"),
+    path(f"o/<slug:operator_slug>/exports/{_job}/status.json", operator.ExportStatusView.as_view(),
+         name="operator_export_status"),
+    path(f"o/<slug:operator_slug>/exports/{_job}/download/", operator.DownloadView.as_view(),
+         name="operator_export_download"),
+    path(f"o/<slug:operator_slug>/exports/{_job}/cancel/", operator.CancelView.as_view(),
+         name="operator_export_cancel"),
+    # tenant side
+    path("t/<slug:tenant_slug>/exports/", tenant.ExportListView.as_view(), name="tenant_exports"),
+    path("t/<slug:tenant_slug>/exports/new/", tenant.ExportRequestView.as_view(),
+         name="tenant_export_new"),
+    path("t/<slug:tenant_slug>/exports/shared/", tenant.SharedView.as_view(),
+         name="tenant_shared"),
+    path(f"t/<slug:tenant_slug>/exports/{_job}/", tenant.ExportDetailView.as_view(),
+         name="tenant_export"),
+    path(f"t/<slug:tenant_slug>/exports/{_job}/status.json", tenant.ExportStatusView.as_view(),
+         name="tenant_export_status"),
+    path(f"t/<slug:tenant_slug>/exports/{_job}/download/", tenant.DownloadView.as_view(),
+         name="tenant_export_download"),
+    path(f"t/<slug:tenant_slug>/exports/{_job}/cancel/", tenant.CancelView.as_view(),
+         name="tenant_export_cancel"),
+    # personal API tokens
+    path("account/tokens/", tokens.TokenListView.as_view(), name="tokens"),
+    path("account/tokens/revoke/", tokens.RevokeTokenView.as_view(), name="token_revoke"),
+]  # fmt: skip

@@ -1,0 +1,168 @@
+"""Column kinds and how each becomes a CSV cell or a JSON value — in SQL and in Python.
+
+Rules (documented in docs/exports.md):
+
+- Times are ISO 8601 in UTC with a ``Z``, to the second: ``2026-03-01T09:30:00Z``.
+- Floats are rounded to 6 decimals, trailing zeros removed; decimals keep their scale.
+- Booleans are ``true`` / ``false``; empty values and NULLs are an empty CSV cell, JSON ``null``
+  for NULL and ``""`` for an empty string.
+- CSV only — formula neutralisation (I8): a free-text cell starting with ``=``, ``+``, ``-``,
+  ``@``, tab, CR or NUL gets a leading ``'``. Phone-number columns keep a leading ``+`` when the
+  value is a plain E.164 number (``+`` then digits only); anything else is neutralised like text.
+- Masking (tenant setting): the external party's number loses its last 4 characters to ``XXXX``
+  (a value of 4 characters or fewer becomes all ``X``). Applied after neutralisation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+TEXT = "text"  # free text: neutralised in CSV
+NUMBER = "number"  # a phone number: E.164 keeps its '+', anything else is neutralised
+CODE = "code"  # a constrained enumeration or country code: no formula can start it
+TIME = "time"
+INT = "int"
+FLOAT = "float"
+DECIMAL = "decimal"
+BOOL = "bool"
+UUID = "uuid"
+IP = "ip"
+JSON = "json"
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+E164_RE = re.compile(r"\+[0-9]+")
+MASK = "XXXX"
+_SIX = Decimal("0.000001")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One exported column: its public name, the model field it reads, and its kind.
+
+    ``masked_when``: for a phone number, the value of the row's ``direction`` in which this
+    number is the external party (masked when the tenant asks for it).
+    """
+
+    name: str
+    source: str
+    kind: str
+    masked_when: str | None = None
+
+    @property
+    def alias(self) -> str:
+        return f"c_{self.name}"
+
+
+# --- SQL (PostgreSQL) ---------------------------------------------------------------------------
+
+_SQL_FORMULA = "('=', '+', '-', '@', E'\\t', E'\\r')"  # NUL cannot occur in PostgreSQL text
+
+
+def _sql_neutralise(v: str) -> str:
+    return f"CASE WHEN left({v}, 1) IN {_SQL_FORMULA} THEN '''' || {v} ELSE {v} END"
+
+
+def _sql_mask(v: str) -> str:
+    return (
+        f"CASE WHEN length({v}) > 4 THEN left({v}, -4) || '{MASK}' "
+        f"ELSE repeat('X', length({v})) END"
+    )
+
+
+def sql_value(column: Column, *, csv: bool, mask: bool, direction: str | None) -> str:
+    """The SQL expression for ``column`` over the subquery alias ``r``."""
+    v = f"r.{column.alias}"
+    kind = column.kind
+    if kind == TIME:
+        return f"""to_char({v} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+    if kind == FLOAT:
+        return f"trim_scale(round({v}::numeric, 6))"
+    if kind == IP:
+        return f"host({v})"
+    if kind == BOOL:
+        return f"CASE WHEN {v} THEN 'true' WHEN NOT {v} THEN 'false' END" if csv else v
+    if kind == JSON:
+        return f"{v}::text" if csv else v
+    if kind in (INT, DECIMAL, UUID):
+        return v
+    if csv and kind == TEXT:
+        v = _sql_neutralise(v)
+    elif csv and kind == NUMBER:
+        v = f"CASE WHEN {v} ~ '^\\+[0-9]+$' THEN {v} ELSE {_sql_neutralise(v)} END"
+    if mask and column.masked_when and direction:
+        v = f"CASE WHEN {direction} = '{column.masked_when}' THEN {_sql_mask(v)} ELSE {v} END"
+    return f"NULLIF({v}, '')" if csv else v
+
+
+# --- Python (the portable path) -------------------------------------------------------------------
+
+
+def neutralise(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def mask_digits(value: str) -> str:
+    return value[:-4] + MASK if len(value) > 4 else "X" * len(value)
+
+
+def float_text(value: float) -> str:
+    """Like PostgreSQL's ``trim_scale(round(value::numeric, 6))`` (15 significant digits)."""
+    d = Decimal(format(value, ".15g")).quantize(_SIX, rounding=ROUND_HALF_UP)
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def jsonb_text(value) -> str:
+    """A JSON value as PostgreSQL's ``jsonb`` prints it: keys by (length, bytes), ', ' and ': '."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (len(k.encode()), k.encode()))
+        items = (f"{json.dumps(k, ensure_ascii=False)}: {jsonb_text(value[k])}" for k in keys)
+        return "{" + ", ".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(jsonb_text(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def time_text(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def py_value(column: Column, value, *, csv: bool, mask: bool, direction: str | None):
+    """``column``'s cell as text (CSV) or as JSON text (NDJSON); None for an empty CSV cell."""
+    kind = column.kind
+    if value is None:
+        return None if csv else "null"
+    if kind == FLOAT:
+        return float_text(value)
+    if kind == DECIMAL:
+        return format(value, "f")
+    if kind == INT:
+        return str(value)
+    if kind == BOOL:
+        return "true" if value else "false"
+    if kind == JSON:
+        return jsonb_text(value)  # CSV: the JSON text; NDJSON: embedded as it is
+    text = time_text(value) if kind == TIME else str(value)
+    if kind in (TEXT, NUMBER):
+        if csv and (kind == TEXT or not E164_RE.fullmatch(text)):
+            text = neutralise(text)
+        if mask and column.masked_when and direction == column.masked_when:
+            text = mask_digits(text)
+    if csv:
+        return text or None
+    return json.dumps(text, ensure_ascii=False)
+
+
+def csv_cell(text: str | None) -> str:
+    """RFC 4180 quoting exactly as PostgreSQL's COPY CSV does it."""
+    if text is None:
+        return ""
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text

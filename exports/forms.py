@@ -1,0 +1,77 @@
+"""Forms of the export pages. They parse input; the services decide (STYLE §2)."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from django import forms
+
+from exports.choices import Dataset, ExportFormat
+from portal.choices import RelationshipStatus
+
+
+def _utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+class ExportRequestForm(forms.Form):
+    """Datasets, a UTC date range (both days included) and a format. ``party`` is the other side:
+    the tenant (operator portal) or the operator (tenant side)."""
+
+    party = forms.ChoiceField(label="Organization")
+    datasets = forms.MultipleChoiceField(
+        choices=Dataset.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(Dataset.values),
+        label="Data to export",
+    )
+    start_date = forms.DateField(
+        label="Call records from (UTC)", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_date = forms.DateField(
+        label="Call records to (UTC, included)", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    format = forms.ChoiceField(
+        choices=ExportFormat.choices, widget=forms.RadioSelect, initial=ExportFormat.CSV
+    )
+
+    def __init__(self, *args, parties: list[tuple[str, str]], party_label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].choices = parties
+        self.fields["party"].label = party_label
+        today = datetime.now(UTC).date()
+        self.fields["start_date"].initial = today - timedelta(days=30)
+        self.fields["end_date"].initial = today
+
+    @property
+    def start(self) -> datetime | None:
+        day = self.cleaned_data.get("start_date")
+        return _utc_midnight(day) if day else None
+
+    @property
+    def end(self) -> datetime | None:
+        day = self.cleaned_data.get("end_date")
+        return _utc_midnight(day + timedelta(days=1)) if day else None
+
+
+class RelationshipForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[
+            (RelationshipStatus.AGREEMENT_SIGNED, "Agreement signed"),
+            (RelationshipStatus.DECLINED, "Consent declined"),
+            (RelationshipStatus.TERMINATED, "Contract terminated"),
+        ]
+    )
+    reason = forms.CharField(
+        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Name", help_text="e.g. the script that uses it")
+    expires_in_days = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("30", "30 days"), ("90", "90 days"), ("366", "1 year"), ("", "Never")],
+        initial="90",
+        label="Expires after",
+    )

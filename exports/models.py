@@ -1,0 +1,108 @@
+"""Export jobs: the database row is the truth for status, progress, error and file (STYLE §6)."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from exports.choices import IN_FLIGHT, Dataset, ExportFormat, ExportStatus
+from exports.querysets import ExportJobQuerySet
+from portal.models.constraints import one_of, ordered
+
+
+class ExportJob(models.Model):
+    """One export of a tenant's data for one operator: a ZIP with a file per dataset.
+
+    Exactly once (I6): a worker *claims* the row with a conditional UPDATE and holds a lease it
+    renews while it runs; a sweeper re-queues the row when the lease lapses (the worker died).
+    The file is published by one conditional UPDATE that sets the status, the file name and its
+    checksum together, so a reader either sees a complete, verified file or none.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
+    operator = models.ForeignKey("portal.Operator", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_via = models.CharField(
+        max_length=8, choices=[("tenant", "Tenant"), ("operator", "Operator")]
+    )
+    datasets = models.JSONField(default=list, help_text="Dataset values, sorted.")
+    start = models.DateTimeField(help_text="Call records from (inclusive, UTC).")
+    end = models.DateTimeField(help_text="Call records until (exclusive, UTC).")
+    format = models.CharField(max_length=8, choices=ExportFormat.choices)
+    mask_external_digits = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=12, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent, 0–100.")
+    rows_total = models.BigIntegerField(default=0)
+    row_counts = models.JSONField(default=dict, blank=True)
+    manifest = models.JSONField(default=dict, blank=True)
+    file_name = models.CharField(max_length=255, blank=True, help_text="Name in storage.")
+    file_size = models.BigIntegerField(null=True, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    notice_version = models.PositiveIntegerField(null=True, blank=True)
+    dedupe_key = models.CharField(max_length=64)
+    # lease: who runs it and until when the others must leave it alone
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error_message = models.TextField(blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            one_of("status", ExportStatus, "export_status_valid"),
+            one_of("format", ExportFormat, "export_format_valid"),
+            ordered("start", "end", "export_range_ordered"),
+            # Identical in-flight requests collapse into one job, even when they race.
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=Q(status__in=list(IN_FLIGHT)),
+                name="export_one_in_flight_per_key",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="export_progress_percent"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "-created_at"], name="export_tenant_idx"),
+            models.Index(fields=["operator", "-created_at"], name="export_operator_idx"),
+            models.Index(fields=["status", "lease_expires_at"], name="export_status_lease_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Export {self.short_id} for {self.operator_id}"
+
+    @property
+    def short_id(self) -> str:
+        return str(self.id)[:8]
+
+    @property
+    def dataset_labels(self) -> list[str]:
+        return [Dataset(d).label for d in self.datasets if d in Dataset.values]
+
+    @property
+    def is_in_flight(self) -> bool:
+        return self.status in IN_FLIGHT
+
+    @property
+    def download_name(self) -> str:
+        """The file name the browser saves: tenant, operator, date, short id."""
+        return (
+            f"export-{self.tenant.slug}-{self.operator.slug}-"
+            f"{self.created_at:%Y%m%d}-{self.short_id}.zip"
+        )

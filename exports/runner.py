@@ -1,0 +1,249 @@
+"""Running one export job exactly once (invariant I6, STYLE §7–9).
+
+claim (conditional UPDATE) → re-check permission and notice → build the ZIP locally while
+renewing the lease → upload → publish (conditional UPDATE with file name and checksum, plus the
+success audit event, in one transaction). Whoever loses a conditional UPDATE stops and cleans up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+import socket
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from exports import notifications, services, storage
+from exports.choices import ExportStatus
+from exports.engine.archive import file_sha256, write_archive
+from exports.models import ExportJob
+from portal.choices import AuditAction
+from portal.errors import DomainError
+from portal.services.audit import record_event
+
+logger = logging.getLogger(__name__)
+
+try:  # the PostgreSQL source reads through a raw psycopg connection
+    from psycopg import InterfaceError as PgInterfaceError
+    from psycopg import OperationalError as PgOperationalError
+except ImportError:  # pragma: no cover - psycopg is a requirement
+    PgInterfaceError = PgOperationalError = OperationalError
+
+TRANSIENT = (OperationalError, InterfaceError, PgOperationalError, PgInterfaceError, OSError)
+GENERIC_FAILURE = "The export failed because of an internal error. Please request it again."
+
+
+class LeaseLost(Exception):
+    """Another worker took the job over, or it was cancelled: stop without publishing."""
+
+
+class TransientExportError(Exception):
+    """A passing failure (database, storage): the job went back to the queue; retry later."""
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def lease_seconds() -> int:
+    return settings.EXPORT_LEASE_SECONDS
+
+
+def claim(job_id, worker: str) -> ExportJob | None:
+    """Take the job if it is queued, or running under a lease that lapsed; else None."""
+    now = timezone.now()
+    claimed = (
+        ExportJob.objects.filter(pk=job_id)
+        .filter(
+            Q(status=ExportStatus.QUEUED) | Q(status=ExportStatus.RUNNING, lease_expires_at__lt=now)
+        )
+        .update(
+            status=ExportStatus.RUNNING,
+            lease_owner=worker,
+            lease_expires_at=now + timedelta(seconds=lease_seconds()),
+            heartbeat_at=now,
+            attempts=F("attempts") + 1,
+            started_at=Coalesce(F("started_at"), now),
+            progress=0,
+        )
+    )
+    if not claimed:
+        return None
+    return ExportJob.objects.select_related("tenant", "operator", "requested_by").get(pk=job_id)
+
+
+class Lease:
+    """The worker's hold on a job: renewed with progress about every 1 % or heartbeat."""
+
+    def __init__(self, job: ExportJob, owner: str):
+        self.job = job
+        self.owner = owner
+        self.percent = -1
+        self.renewed = time.monotonic()
+        self.interval = max(1.0, lease_seconds() / 4)
+
+    def _mine(self):
+        return ExportJob.objects.filter(
+            pk=self.job.pk, lease_owner=self.owner, status=ExportStatus.RUNNING
+        )
+
+    def renew(self, **fields) -> None:
+        now = timezone.now()
+        if not self._mine().update(
+            lease_expires_at=now + timedelta(seconds=lease_seconds()), heartbeat_at=now, **fields
+        ):
+            raise LeaseLost
+        self.renewed = time.monotonic()
+
+    def report(self, done: int, total: int) -> None:
+        percent = min(99, done * 100 // total) if total else 0
+        if percent > self.percent:
+            self.percent = percent
+            self.renew(progress=percent, rows_total=total)
+        elif time.monotonic() - self.renewed >= self.interval:
+            self.renew()
+
+    def release(self) -> None:
+        """Give the job back to the queue (a transient error; the task retries)."""
+        self._mine().update(status=ExportStatus.QUEUED, lease_owner="", lease_expires_at=None)
+
+
+def publish(job: ExportJob, lease: Lease, *, name: str, size: int, sha256: str, manifest) -> None:
+    """Mark the job succeeded with its file and checksum — only if the lease is still ours."""
+    now = timezone.now()
+    counts = {f["dataset"]: f["rows"] for f in manifest["files"]}
+    notice = manifest.get("notice_version") or {}
+    with transaction.atomic():
+        if not lease._mine().update(
+            status=ExportStatus.SUCCEEDED,
+            progress=100,
+            file_name=name,
+            file_size=size,
+            file_sha256=sha256,
+            manifest=manifest,
+            row_counts=counts,
+            rows_total=sum(counts.values()),
+            notice_version=notice.get("number"),
+            finished_at=now,
+            expires_at=now + settings.EXPORT_TTL,
+            lease_owner="",
+            lease_expires_at=None,
+            error_message="",
+        ):
+            raise LeaseLost
+        record_event(
+            AuditAction.EXPORT_SUCCEEDED,
+            actor=None,
+            tenant=job.tenant,
+            operator=job.operator,
+            target=job,
+            target_label=f"for {job.operator.name}",
+            summary=f"{sum(counts.values())} rows",
+            job=str(job.id),
+            rows=counts,
+            bytes=size,
+            sha256=sha256,
+            notice_version=notice.get("number"),
+        )
+        transaction.on_commit(lambda: notifications.export_finished(job.pk), robust=True)
+
+
+def fail(job: ExportJob, owner: str | None, message: str, *, reason: str) -> bool:
+    """Mark the job failed with a message safe to show; False if it was not ours to fail."""
+    scope = ExportJob.objects.filter(pk=job.pk)
+    scope = (
+        scope.filter(lease_owner=owner, status=ExportStatus.RUNNING)
+        if owner
+        else scope.filter(status=ExportStatus.QUEUED)
+    )
+    with transaction.atomic():
+        if not scope.update(
+            status=ExportStatus.FAILED,
+            error_message=message,
+            finished_at=timezone.now(),
+            lease_owner="",
+            lease_expires_at=None,
+        ):
+            return False
+        record_event(
+            AuditAction.EXPORT_FAILED,
+            actor=None,
+            tenant=job.tenant,
+            operator=job.operator,
+            target=job,
+            target_label=f"for {job.operator.name}",
+            job=str(job.id),
+            reason=reason,
+        )
+        transaction.on_commit(lambda: notifications.export_finished(job.pk), robust=True)
+    return True
+
+
+def run_export(job_id, *, worker: str | None = None) -> str:
+    """Run the job if this worker can claim it. Returns what happened, for logs and tests."""
+    worker = worker or worker_name()
+    job = claim(job_id, worker)
+    if job is None:
+        logger.info("export %s: not claimable (finished, cancelled or running elsewhere)", job_id)
+        return "skipped"
+    lease = Lease(job, worker)
+    tmp: Path | None = None
+    uploaded = ""
+    try:
+        services.check_may_request(job.requested_by, job.tenant, job.operator, job.requested_via)
+        notice = services._require_notice(job.tenant, job.operator)
+        tmp = storage.temp_path(job.id)
+        manifest = write_archive(job, tmp, notice=notice, report=lease.report)
+        size, sha256 = tmp.stat().st_size, file_sha256(tmp)
+        lease.renew()  # cancelled or taken over meanwhile? then do not upload at all
+        uploaded = storage.upload(tmp, storage.new_file_name(job.id))
+        publish(job, lease, name=uploaded, size=size, sha256=sha256, manifest=manifest)
+        for leftover in storage.orphan_file_names(job.id, keep=uploaded):
+            storage.delete(leftover)  # the partial upload of a worker that died
+        uploaded = ""
+        logger.info("export %s: succeeded (%s bytes)", job.id, size)
+        return "succeeded"
+    except LeaseLost:
+        logger.warning("export %s: lease lost (cancelled or taken over); stopped", job.id)
+        return "lost"
+    except DomainError as exc:
+        fail(job, worker, exc.message, reason=exc.code)
+        logger.info("export %s: refused (%s)", job.id, exc.code)
+        return "failed"
+    except TRANSIENT as exc:
+        logger.warning("export %s: transient %s; will retry", job.id, type(exc).__name__)
+        with contextlib.suppress(*TRANSIENT):  # else the sweeper re-queues it later
+            lease.release()
+        raise TransientExportError(type(exc).__name__) from exc
+    except Exception:
+        logger.exception("export %s: failed", job.id)
+        fail(job, worker, GENERIC_FAILURE, reason="error")
+        return "failed"
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        if uploaded:
+            try:
+                storage.delete(uploaded)
+            except OSError:
+                logger.warning("export %s: could not delete an unpublished file", job_id)
+
+
+def give_up(job_id) -> bool:
+    """After the last retry of a transient error: fail the (re-queued) job."""
+    job = ExportJob.objects.select_related("tenant", "operator").filter(pk=job_id).first()
+    if job is None:
+        return False
+    return fail(
+        job, None, "The export failed repeatedly because a service was unavailable. Try again.",
+        reason="unavailable",
+    )  # fmt: skip

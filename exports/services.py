@@ -1,0 +1,363 @@
+"""Export jobs: request, cancel, download, sweep, purge — every write is one of these (STYLE §2).
+
+Running a job lives in ``exports/runner.py``; both own their transactions and audit events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import datetime, timedelta
+from typing import IO
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from exports import storage
+from exports.choices import IN_FLIGHT, Dataset, ExportFormat, ExportStatus
+from exports.models import ExportJob
+from portal.choices import AuditAction, TenantRole
+from portal.errors import Conflict, DomainError, NotFound, PermissionDenied
+from portal.models import Operator, Tenant, User
+from portal.permissions import operator_role, tenant_role
+from portal.services.audit import record_event
+
+logger = logging.getLogger(__name__)
+
+VIA_TENANT = "tenant"
+VIA_OPERATOR = "operator"
+
+
+class Gone(DomainError):
+    """The file existed but is no longer available: expired, cancelled, failed or revoked."""
+
+    code = "gone"
+    status = 410
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    status = 429
+
+
+def _enqueue(job_id) -> None:
+    from exports.tasks import run_export
+
+    run_export.delay_on_commit(str(job_id))
+
+
+# --- who may request -------------------------------------------------------------------------------
+
+
+def check_may_request(user: User | None, tenant: Tenant, operator: Operator, via: str) -> None:
+    """Refuse unless ``user`` may have ``tenant``'s data exported for ``operator`` right now.
+
+    Checked when the job is requested and again by the worker before it reads a row (STYLE §9):
+    a membership, an assignment or Operator Connect itself may change in between.
+    """
+    if user is None or not user.is_active:
+        raise PermissionDenied("The person who requested this export no longer has access.")
+    if via == VIA_TENANT:
+        if tenant_role(user, tenant) != TenantRole.ADMIN:
+            raise PermissionDenied(f"Only admins of {tenant.name} can request exports.")
+    elif via == VIA_OPERATOR:
+        if operator_role(user, operator) is None:
+            raise PermissionDenied(f"Only staff of {operator.name} can request its exports.")
+    else:
+        raise DomainError("Unknown request channel.")
+    if not Tenant.objects.sharing_with(operator).filter(pk=tenant.pk).exists():
+        raise DomainError(
+            f"{tenant.name} does not share data with {operator.name} at the moment "
+            "(the operator is not active for it, or Operator Connect is off).",
+            code="not_sharing",
+        )
+
+
+def _require_notice(tenant: Tenant, operator: Operator):
+    from notices.guard import require_notice_naming
+
+    return require_notice_naming(tenant, operator)
+
+
+# --- input checks ----------------------------------------------------------------------------------
+
+
+def _checked_datasets(datasets) -> list[str]:
+    chosen = sorted({str(d) for d in datasets or []})
+    unknown = [d for d in chosen if d not in Dataset.values]
+    if unknown or not chosen:
+        raise DomainError("Choose at least one dataset.", field="datasets")
+    return chosen
+
+
+def _checked_range(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
+    if start is None or end is None:
+        raise DomainError("Give the start and the end of the time range.", field="start")
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise DomainError("Times must be absolute (UTC).", field="start")
+    if end <= start:
+        raise DomainError("The end of the time range must be after its start.", field="end")
+    span = settings.EXPORT_MAX_SPAN_DAYS
+    if end - start > timedelta(days=span):
+        raise DomainError(
+            f"The time range is too long: at most {span} days per export. "
+            "Split it into several exports.",
+            code="span_too_long",
+            field="end",
+        )
+    return start, end
+
+
+def dedupe_key(tenant, operator, datasets, start, end, fmt) -> str:
+    raw = "|".join(
+        [str(tenant.pk), str(operator.pk), ",".join(datasets), start.isoformat(),
+         end.isoformat(), fmt]
+    )  # fmt: skip
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _check_limits(operator: Operator) -> None:
+    jobs = ExportJob.objects.for_operator(operator)
+    per_hour = settings.EXPORT_RATE_PER_HOUR
+    if jobs.requested_since(timezone.now() - timedelta(hours=1)).count() >= per_hour:
+        raise RateLimited(
+            f"{operator.name} has requested {per_hour} exports in the last hour, the most "
+            "allowed. Try again later.",
+        )
+    cap = settings.EXPORT_MAX_CONCURRENT
+    if jobs.in_flight().count() >= cap:
+        raise Conflict(
+            f"{operator.name} already has {cap} exports queued or running, the most allowed "
+            "at once. Wait for one to finish or cancel one.",
+            code="too_many_exports",
+        )
+
+
+# --- request and cancel ----------------------------------------------------------------------------
+
+
+def request_export(
+    *,
+    tenant: Tenant,
+    operator: Operator,
+    by: User,
+    via: str,
+    datasets,
+    start: datetime | None,
+    end: datetime | None,
+    format: str,
+    ip: str | None = None,
+) -> tuple[ExportJob, bool]:
+    """Queue an export; an identical one still queued or running is returned instead.
+
+    Returns ``(job, created)``. The task is enqueued only once the row is committed.
+    """
+    chosen = _checked_datasets(datasets)
+    if format not in ExportFormat.values:
+        raise DomainError("Choose CSV or NDJSON.", field="format")
+    start, end = _checked_range(start, end)
+    key = dedupe_key(tenant, operator, chosen, start, end, format)
+    with transaction.atomic():
+        check_may_request(by, tenant, operator, via)
+        _require_notice(tenant, operator)
+        # One requester of an operator at a time: the limits below count committed rows.
+        Operator.objects.select_for_update().filter(pk=operator.pk).first()
+        existing = ExportJob.objects.in_flight().filter(dedupe_key=key).first()
+        if existing is not None:
+            return existing, False
+        _check_limits(operator)
+        try:
+            with transaction.atomic():
+                job = ExportJob.objects.create(
+                    tenant=tenant,
+                    operator=operator,
+                    requested_by=by,
+                    requested_via=via,
+                    datasets=chosen,
+                    start=start,
+                    end=end,
+                    format=format,
+                    mask_external_digits=tenant.mask_external_digits,
+                    dedupe_key=key,
+                    enqueued_at=timezone.now(),
+                )
+        except IntegrityError:  # an identical request won the race
+            return ExportJob.objects.in_flight().get(dedupe_key=key), False
+        record_event(
+            AuditAction.EXPORT_REQUESTED,
+            actor=by,
+            tenant=tenant,
+            operator=operator,
+            target=job,
+            target_label=f"for {operator.name}",
+            ip=ip,
+            summary=", ".join(job.dataset_labels),
+            job=str(job.id),
+            datasets=chosen,
+            format=format,
+        )
+        _enqueue(job.id)
+    return job, True
+
+
+def cancel_export(job: ExportJob, *, by: User, ip: str | None = None) -> ExportJob:
+    """Stop a queued or running export. Its worker notices at its next heartbeat."""
+    if not (by.is_staff or job.requested_by_id == by.pk):
+        raise PermissionDenied("Only the person who requested this export can cancel it.")
+    with transaction.atomic():
+        now = timezone.now()
+        changed = ExportJob.objects.filter(pk=job.pk, status__in=list(IN_FLIGHT)).update(
+            status=ExportStatus.CANCELLED,
+            finished_at=now,
+            cancelled_by=by,
+            lease_owner="",
+            lease_expires_at=None,
+        )
+        if not changed:
+            raise Conflict("This export has already finished, so it can't be cancelled.")
+        record_event(
+            AuditAction.EXPORT_CANCELLED,
+            actor=by,
+            tenant=job.tenant,
+            operator=job.operator,
+            target=job,
+            target_label=f"for {job.operator.name}",
+            ip=ip,
+            job=str(job.id),
+        )
+    job.refresh_from_db()
+    return job
+
+
+# --- download --------------------------------------------------------------------------------------
+
+
+def _why_not_downloadable(job: ExportJob, user: User) -> DomainError:
+    if job.status in IN_FLIGHT:
+        return Conflict(f"This export is not ready yet ({job.progress}% done).", code="not_ready")
+    if job.status == ExportStatus.FAILED:
+        return Gone("This export failed; there is no file.")
+    if job.status == ExportStatus.CANCELLED:
+        return Gone("This export was cancelled; there is no file.")
+    if job.status == ExportStatus.EXPIRED or (job.expires_at and job.expires_at <= timezone.now()):
+        return Gone("This export file has expired and was deleted.")
+    if operator_role(user, job.operator) is not None and not user.is_staff:
+        return Gone(
+            f"{job.tenant.name} no longer shares data with {job.operator.name}, "
+            "so its export files can't be downloaded any more."
+        )
+    return PermissionDenied("Only admins can download export files.")
+
+
+def download_export(
+    job_id, *, user: User, ip: str | None, tenant: Tenant | None = None,
+    operator: Operator | None = None,
+) -> tuple[ExportJob, IO[bytes]]:  # fmt: skip
+    """Open a finished file for ``user`` and record the download (I5).
+
+    Not visible to the user → NotFound (404, as if it did not exist); visible but expired,
+    cancelled or revoked → Gone (410); not finished → Conflict (409).
+    """
+    scope = ExportJob.objects.visible_to(user).select_related("tenant", "operator")
+    if tenant is not None:
+        scope = scope.for_tenant(tenant)
+    if operator is not None:
+        scope = scope.for_operator(operator)
+    job = scope.filter(pk=job_id).first()
+    if job is None:
+        raise NotFound("No such export.")
+    if not ExportJob.objects.downloadable_by(user).filter(pk=job.pk).exists():
+        raise _why_not_downloadable(job, user)
+    try:
+        handle = storage.open_file(job.file_name)
+    except (FileNotFoundError, OSError):
+        logger.error("export %s: file missing from storage", job.id)
+        raise Gone("This export file is no longer available.") from None
+    with transaction.atomic():
+        record_event(
+            AuditAction.EXPORT_DOWNLOADED,
+            actor=user,
+            tenant=job.tenant,
+            operator=job.operator,
+            target=job,
+            target_label=f"for {job.operator.name}",
+            ip=ip,
+            job=str(job.id),
+            sha256=job.file_sha256,
+            bytes=job.file_size,
+        )
+    return job, handle
+
+
+# --- periodic work ---------------------------------------------------------------------------------
+
+
+def sweep_stuck_exports(now: datetime | None = None) -> list[str]:
+    """Re-queue jobs whose worker died (lease expired) and re-send lost queue messages.
+
+    Returns the ids enqueued. A job interrupted ``EXPORT_MAX_ATTEMPTS`` times fails instead.
+    """
+    now = now or timezone.now()
+    enqueued: list[str] = []
+    for job in ExportJob.objects.lease_expired(now).select_related("tenant", "operator"):
+        with transaction.atomic():
+            still_stuck = ExportJob.objects.filter(
+                pk=job.pk, status=ExportStatus.RUNNING, lease_expires_at__lt=now
+            )
+            if job.attempts >= settings.EXPORT_MAX_ATTEMPTS:
+                if still_stuck.update(
+                    status=ExportStatus.FAILED,
+                    finished_at=now,
+                    lease_owner="",
+                    lease_expires_at=None,
+                    error_message="The export was interrupted too many times. Request it again.",
+                ):
+                    record_event(
+                        AuditAction.EXPORT_FAILED, actor=None, tenant=job.tenant,
+                        operator=job.operator, target=job, target_label=f"for {job.operator.name}",
+                        job=str(job.id), reason="interrupted",
+                    )  # fmt: skip
+                    transaction.on_commit(lambda j=job.pk: storage.delete_job_files(j))
+                continue
+            if still_stuck.update(
+                status=ExportStatus.QUEUED, lease_owner="", lease_expires_at=None, enqueued_at=now
+            ):
+                logger.warning("export %s: worker lease expired; re-queued", job.pk)
+                _enqueue(job.pk)
+                enqueued.append(str(job.pk))
+    lost_before = now - timedelta(seconds=settings.EXPORT_REQUEUE_AFTER_SECONDS)
+    for job_id in ExportJob.objects.filter(
+        Q(enqueued_at__lt=lost_before) | Q(enqueued_at__isnull=True), status=ExportStatus.QUEUED
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            if ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
+                enqueued_at=now
+            ):
+                _enqueue(job_id)
+                enqueued.append(str(job_id))
+    return enqueued
+
+
+def purge_expired_exports(now: datetime | None = None) -> int:
+    """Delete files past ``EXPORT_TTL`` and mark their jobs expired. Returns how many."""
+    now = now or timezone.now()
+    count = 0
+    for job in ExportJob.objects.due_for_expiry(now).select_related("tenant", "operator"):
+        storage.delete_job_files(job.pk)
+        with transaction.atomic():
+            if ExportJob.objects.filter(pk=job.pk, status=ExportStatus.SUCCEEDED).update(
+                status=ExportStatus.EXPIRED
+            ):
+                record_event(
+                    AuditAction.EXPORT_EXPIRED,
+                    actor=None,
+                    tenant=job.tenant,
+                    operator=job.operator,
+                    target=job,
+                    target_label=f"for {job.operator.name}",
+                    job=str(job.id),
+                )
+                count += 1
+    return count

@@ -1,0 +1,82 @@
+"""Private storage of export files: Django ``STORAGES["exports"]`` (I5, STYLE §10).
+
+Filesystem by default, S3-compatible when configured. Nothing here assumes the web process and
+the worker share a disk: the worker builds the ZIP in a local temporary file and *uploads* it;
+the web process reads it back through the storage API.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage, storages
+
+logger = logging.getLogger(__name__)
+
+
+def export_storage() -> Storage:
+    return storages["exports"]
+
+
+def new_file_name(job_id) -> str:
+    """``<job uuid>/<random>.zip``: unguessable, unique per attempt, grouped per job."""
+    return f"{job_id}/{secrets.token_urlsafe(18)}.zip"
+
+
+def local_temp_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "tmp" / "exports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def temp_path(job_id) -> Path:
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed at once; the path is used)
+        dir=local_temp_dir(), prefix=f"{job_id}-", suffix=".zip.part", delete=False
+    )
+    handle.close()
+    return Path(handle.name)
+
+
+def upload(path: Path, name: str) -> str:
+    """Copy the finished local file into storage under ``name``; return the stored name."""
+    with open(path, "rb") as fh:
+        stored = export_storage().save(name, File(fh, name=Path(name).name))
+    if stored != name:  # never expected: names are random; refuse to publish a surprise
+        delete(stored)
+        raise OSError("Storage renamed the export file.")
+    return stored
+
+
+def open_file(name: str):
+    return export_storage().open(name, "rb")
+
+
+def delete(name: str) -> None:
+    if name:
+        export_storage().delete(name)
+
+
+def delete_job_files(job_id) -> int:
+    """Delete every file stored for a job, including leftovers of interrupted attempts."""
+    storage = export_storage()
+    try:
+        _dirs, files = storage.listdir(str(job_id))
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    for file_name in files:
+        storage.delete(f"{job_id}/{file_name}")
+    return len(files)
+
+
+def orphan_file_names(job_id, keep: str) -> list[str]:
+    storage = export_storage()
+    try:
+        _dirs, files = storage.listdir(str(job_id))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return [f"{job_id}/{f}" for f in files if f"{job_id}/{f}" != keep]

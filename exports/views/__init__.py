@@ -1,0 +1,1 @@
+"""Views of exports: parse input, call one service, render (STYLE §2)."""

@@ -1,0 +1,121 @@
+"""The operator portal under ``/o/<operator_slug>/``: tenants, exports, downloads."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views import View
+from django.views.generic import TemplateView
+
+from exports.forms import RelationshipForm
+from exports.models import ExportJob
+from exports.services import VIA_OPERATOR
+from exports.views.common import (
+    CancelBase,
+    DownloadBase,
+    ExportDetailBase,
+    ExportRequestBase,
+    ExportStatusBase,
+    with_links,
+)
+from portal.errors import DomainError
+from portal.models import OperatorAssignment, Tenant
+from portal.permissions import OperatorMixin, client_ip
+from portal.services import set_relationship_status
+
+
+class OperatorSide:
+    side = "operator"
+
+    def scoped_jobs(self):
+        return ExportJob.objects.visible_to(self.request.user).for_operator(self.operator)
+
+
+class HomeView(OperatorMixin, TemplateView):
+    """The tenants that assigned this operator, with their status and the relationship."""
+
+    template_name = "exports/operator/home.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["assignments"] = (
+            OperatorAssignment.objects.for_operator(self.operator)
+            .current()
+            .select_related("tenant", "relationship_changed_by")
+            .prefetch_related("countries")
+            .order_by("tenant__name")
+        )
+        ctx["relationship_form"] = RelationshipForm()
+        return ctx
+
+
+class RelationshipView(OperatorMixin, View):
+    """Agreement signed / declined / terminated (with a reason): operator admins only."""
+
+    admin_required = True
+
+    def post(self, request, operator_slug, tenant_slug):
+        assignment = (
+            OperatorAssignment.objects.for_operator(self.operator)
+            .current()
+            .select_related("tenant")
+            .filter(tenant__slug=tenant_slug)
+            .first()
+        )
+        if assignment is None:
+            raise Http404("No such organization.")
+        form = RelationshipForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose a relationship status.")
+        else:
+            try:
+                set_relationship_status(
+                    assignment,
+                    status=form.cleaned_data["status"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                    ip=client_ip(request),
+                )
+            except DomainError as exc:
+                messages.error(request, f"{assignment.tenant.name}: {exc.message}")
+            else:
+                messages.success(request, f"Relationship with {assignment.tenant.name} updated.")
+        return redirect("exports:operator_home", operator_slug=self.operator.slug)
+
+
+class ExportListView(OperatorSide, OperatorMixin, TemplateView):
+    template_name = "exports/operator/export_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        jobs = self.scoped_jobs().select_related("tenant", "operator", "requested_by")[:200]
+        ctx["jobs"] = with_links(jobs, self.side)
+        ctx["can_request"] = Tenant.objects.sharing_with(self.operator).exists()
+        return ctx
+
+
+class ExportRequestView(OperatorSide, OperatorMixin, ExportRequestBase):
+    party_label = "Organization"
+
+    def parties(self):
+        return [(t.slug, t.name) for t in Tenant.objects.sharing_with(self.operator)]
+
+    def request_kwargs(self, party: str) -> dict:
+        tenant = Tenant.objects.sharing_with(self.operator).get(slug=party)
+        return {"tenant": tenant, "operator": self.operator, "via": VIA_OPERATOR}
+
+
+class ExportDetailView(OperatorSide, OperatorMixin, ExportDetailBase):
+    pass
+
+
+class ExportStatusView(OperatorSide, OperatorMixin, ExportStatusBase):
+    pass
+
+
+class CancelView(OperatorSide, OperatorMixin, CancelBase):
+    pass
+
+
+class DownloadView(OperatorMixin, DownloadBase):
+    def scope(self) -> dict:
+        return {"operator": self.operator}
