@@ -9,7 +9,7 @@ from django.urls import URLPattern, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portal.api.errors import not_found
-from portal.api.views import directory, notices, records, tenancy
+from portal.api.views import directory, exports, notices, records, tenancy
 
 app_name = "api"
 
@@ -73,6 +73,10 @@ v1 = [
         "notice-version-detail",
     ),
     _api(TENANT + "notice/publish", notices.NoticePublishView, "notice-publish"),
+    _api("exports/", exports.ExportListView, "export-list"),
+    _api("exports/<uuid:job_id>/", exports.ExportDetailView, "export-detail"),
+    _api("exports/<uuid:job_id>/download", exports.ExportDownloadView, "export-download"),
+    _api("exports/<uuid:job_id>/cancel", exports.ExportCancelView, "export-cancel"),
 ]
 
 urlpatterns = [

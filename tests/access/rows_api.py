@@ -4,6 +4,8 @@ Anonymous → 401 (the Bearer scheme is advertised in ``WWW-Authenticate``). Out
 scope → 404 exactly like a missing object (I1); inside it with too small a role → 403.
 """
 
+from datetime import UTC, datetime
+
 from portal.models import Membership, OperatorMembership
 from tests.access.matrix import Row, everyone
 
@@ -120,3 +122,50 @@ ROWS += [
     Row("api:notice-version-detail", everyone(404, anonymous=401), kwargs={**A, "number": 1}),
     Row("api:notice-publish", created(A_WRITE), kwargs=A, method="post"),
 ]
+
+
+# export jobs: a job oscar (operator O) queued for contoso
+def _published(w) -> None:
+    from notices.services import publish_notice
+
+    publish_notice(w.tenant_a, by=w.alice)
+
+
+def _export_request(w) -> dict:
+    _published(w)
+    return {
+        "tenant": "contoso",
+        "operator": "operator-o",
+        "datasets": ["numbers"],
+        "start": "2026-01-01T00:00:00Z",
+        "end": "2026-02-01T00:00:00Z",
+    }
+
+
+def _oscar_job(w) -> dict:
+    from exports.services import VIA_OPERATOR, request_export
+
+    _export_request(w)
+    job, _ = request_export(
+        tenant=w.tenant_a, operator=w.operator_o, by=w.oscar, via=VIA_OPERATOR,
+        datasets=["numbers"], start=datetime(2026, 1, 1, tzinfo=UTC),
+        end=datetime(2026, 2, 1, tzinfo=UTC), format="csv",
+    )  # fmt: skip
+    return {"job_id": job.pk}
+
+
+# Both sides of the relationship see the job; other tenants and operators get 404.
+JOB_READ = everyone(404, anonymous=401, alice=200, victor=200, oscar=200, sam=200)
+
+ROWS += [
+    Row("api:export-list", everyone(200, anonymous=401)),
+    # Outsiders name a tenant they can't see: a field error, like a tenant that does not exist.
+    Row("api:export-list", everyone(202, anonymous=401, victor=403, bob=400, uma=400),
+        method="post", data=_export_request, content_type=JSON),
+    Row("api:export-detail", JOB_READ, kwargs=_oscar_job),
+    # Queued: those who may see it learn it is not ready (409), others get 404.
+    Row("api:export-download", {**JOB_READ, **{p: 409 for p in ("alice", "victor", "oscar", "sam")}},
+        kwargs=_oscar_job),
+    Row("api:export-cancel", {**JOB_READ, "alice": 403, "victor": 403}, kwargs=_oscar_job,
+        method="post"),
+]  # fmt: skip

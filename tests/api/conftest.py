@@ -17,6 +17,18 @@ def _fresh_throttle_buckets():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _private_export_storage(settings, tmp_path):
+    """Export files of API tests go to a temporary folder, not the project's var/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "exports"), "base_url": None},
+        },
+    }
+
+
 def make_token(user: User, *, name: str = "script", expires_at: datetime | None = None) -> str:
     """Store a token the way the token page does (hash only) and return the secret."""
     key = ApiToken.new_key()

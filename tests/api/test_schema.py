@@ -8,6 +8,7 @@ content type, headers and body.
 """
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 import schemathesis
@@ -24,6 +25,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from exports import runner
+from exports.services import VIA_OPERATOR, request_export
 from notices.services import publish_notice
 from portal.models import Membership, OperatorMembership
 from tests.api.conftest import make_token
@@ -68,7 +71,7 @@ def api_schema(db):
 
 
 FUZZ = settings(
-    max_examples=8,
+    max_examples=5,
     deadline=None,
     database=None,
     derandomize=True,
@@ -126,6 +129,13 @@ def sample_data(world):
         emergency_location_snapshot=location.snapshot(),
     )
     publish_notice(world.tenant_a, by=world.alice)
+    job, _ = request_export(
+        tenant=world.tenant_a, operator=world.operator_o, by=world.oscar, via=VIA_OPERATOR,
+        datasets=["numbers", "call_records"], start=datetime(2026, 1, 1, tzinfo=UTC),
+        end=datetime(2027, 1, 1, tzinfo=UTC), format="ndjson",
+    )  # fmt: skip
+    assert runner.run_export(job.pk) == "succeeded"
+    return job
 
 
 PATHS = {"tenant_slug": "contoso", "operator_slug": "operator-o", "number": 1}
@@ -133,7 +143,7 @@ PATHS = {"tenant_slug": "contoso", "operator_slug": "operator-o", "number": 1}
 
 def test_api_conforms_to_its_schema_as_a_tenant_admin(api_schema, world, sample_data):
     victor = Membership.objects.get(user=world.victor)
-    values = {**PATHS, "member_id": victor.pk}
+    values = {**PATHS, "member_id": victor.pk, "job_id": sample_data.pk}
     failures, succeeded = _fuzz_every_operation(api_schema, make_token(world.alice), values)
     assert not failures, "\n\n".join(failures)
     # The fuzzing reached the handlers, not only the refusals.
@@ -142,13 +152,15 @@ def test_api_conforms_to_its_schema_as_a_tenant_admin(api_schema, world, sample_
         "GET /api/v1/tenants/{tenant_slug}/numbers/",
         "GET /api/v1/tenants/{tenant_slug}/assignments/{operator_slug}/",
         "GET /api/v1/tenants/{tenant_slug}/notice/versions/{number}/",
+        "GET /api/v1/exports/{job_id}/download",
     } <= succeeded
 
 
 def test_api_conforms_to_its_schema_as_an_operator_user(api_schema, world, sample_data):
     oscar = OperatorMembership.objects.get(user=world.oscar)
-    values = {**PATHS, "member_id": oscar.pk}
+    values = {**PATHS, "member_id": oscar.pk, "job_id": sample_data.pk}
     failures, succeeded = _fuzz_every_operation(api_schema, make_token(world.oscar), values)
     assert not failures, "\n\n".join(failures)
     assert "GET /api/v1/operators/{operator_slug}/consents/" in succeeded
+    assert "GET /api/v1/exports/{job_id}/download" in succeeded
     assert "GET /api/v1/tenants/{tenant_slug}/numbers/" not in succeeded
