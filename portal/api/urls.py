@@ -9,7 +9,7 @@ from django.urls import URLPattern, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portal.api.errors import not_found
-from portal.api.views import directory, exports, notices, records, tenancy
+from portal.api.views import directory, exports, ingest, notices, records, tenancy
 
 app_name = "api"
 
@@ -77,6 +77,13 @@ v1 = [
     _api("exports/<uuid:job_id>/", exports.ExportDetailView, "export-detail"),
     _api("exports/<uuid:job_id>/download", exports.ExportDownloadView, "export-download"),
     _api("exports/<uuid:job_id>/cancel", exports.ExportCancelView, "export-cancel"),
+    _api("ingest/numbers", ingest.IngestNumbersView, "ingest-numbers"),
+    _api("ingest/call-records", ingest.IngestCallRecordsView, "ingest-call-records"),
+    _api(
+        "ingest/emergency-locations",
+        ingest.IngestEmergencyLocationsView,
+        "ingest-emergency-locations",
+    ),
 ]
 
 urlpatterns = [

@@ -169,3 +169,10 @@ ROWS += [
     Row("api:export-cancel", {**JOB_READ, "alice": 403, "victor": 403}, kwargs=_oscar_job,
         method="post"),
 ]  # fmt: skip
+
+# staff ingestion (an NDJSON body with no rows: valid, nothing to write)
+INGEST = "application/x-ndjson"
+ROWS += [
+    Row(f"api:ingest-{kind}", STAFF_ONLY, method="post", data=b"\n", content_type=INGEST)
+    for kind in ("numbers", "call-records", "emergency-locations")
+]
