@@ -333,6 +333,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tag operations by what follows /api/v1/: exports, ingest, me, operators, tenants.
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     # Path parameters as narrow as the URL converters, so generated clients (and Schemathesis)
     # only build URLs that can match.
     "PATH_CONVERTER_OVERRIDES": {

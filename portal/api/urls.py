@@ -6,7 +6,7 @@ which would otherwise redirect a script to the HTML login page.
 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal.api.errors import not_found
 from portal.api.views import directory, exports, ingest, notices, records, tenancy
@@ -90,7 +90,7 @@ urlpatterns = [
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="schema"),
     path(
         "docs/",
-        login_not_required(SpectacularSwaggerView.as_view(url_name="api:schema")),
+        login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
         name="docs",
     ),
     path("v1/", include(v1)),
