@@ -5,7 +5,7 @@ import pytest
 from portal.choices import AssignmentStatus, AuditAction, PstnAssignmentStatus
 from portal.models import AuditEvent, OperatorAssignment
 from tests.api.conftest import NOT_FOUND, error
-from tests.factories import PhoneNumberFactory
+from tests.factories import OperatorFactory, PhoneNumberFactory
 
 URL = "/api/v1/tenants/contoso/assignments/"
 DETAIL = URL + "operator-o/"
@@ -175,3 +175,15 @@ def test_viewer_cannot_suspend(world, api):
     response = api(world.victor).post(DETAIL + "suspend")
     assert response.status_code == 403
     assert OperatorAssignment.objects.get(pk=world.assignment.pk).status == "active"
+
+
+def test_assignment_list_queries_do_not_grow_with_operators(
+    world, api, django_assert_max_num_queries
+):
+    client = api(world.alice)
+    assert client.post(URL, NEW, format="json").status_code == 201
+    third = OperatorFactory(slug="operator-t", countries=["GB"])
+    assert client.post(URL, {**NEW, "operator": third.slug}, format="json").status_code == 201
+    # session, tenant, role, count, page, then one prefetch each for countries and periods
+    with django_assert_max_num_queries(10):
+        assert client.get(URL).json()["count"] == 3

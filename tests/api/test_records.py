@@ -156,3 +156,25 @@ def test_audit_events_newest_first_with_operator_slug(world, api):
 def test_tenant_data_is_404_for_outsiders(world, api, persona, path, calls):
     response = api(getattr(world, persona)).get(BASE + path)
     assert (response.status_code, response.json()) == (404, NOT_FOUND)
+
+
+def test_list_queries_do_not_grow_with_rows(world, token_api, django_assert_max_num_queries):
+    client = token_api(world.alice)
+    for i in range(30):
+        CallRecordFactory(
+            tenant=world.tenant_a,
+            operator=world.operator_o,
+            invite_time=T0 + timedelta(minutes=i),
+        )
+        PhoneNumberFactory(
+            tenant=world.tenant_a,
+            operator=world.operator_o,
+            emergency_location=EmergencyLocationFactory(tenant=world.tenant_a),
+        )
+    # token, tenant, role, (count), page — whatever the page size
+    with django_assert_max_num_queries(8):
+        assert len(client.get(BASE + "call-records/").json()["results"]) == 30
+    with django_assert_max_num_queries(8):
+        assert client.get(BASE + "numbers/").json()["count"] == 30
+    with django_assert_max_num_queries(8):
+        assert client.get(BASE + "audit-events/").status_code == 200
