@@ -13,13 +13,21 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
-def _flatten(detail) -> dict:
-    if isinstance(detail, dict):
-        return {
-            key: [str(v) for v in (value if isinstance(value, list) else [value])]
-            for key, value in detail.items()
-        }
-    return {}
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """``{"countries": {0: ["Bad."]}}`` → ``{"countries.0": ["Bad."]}``: one flat map of inputs."""
+    if not isinstance(detail, dict):
+        return {}
+    fields: dict[str, list[str]] = {}
+    for key, value in detail.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            fields.update(_flatten(value, f"{name}."))
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            for i, item in enumerate(value):
+                fields.update(_flatten(item, f"{name}.{i}."))
+        else:
+            fields[name] = [str(v) for v in (value if isinstance(value, list) else [value])]
+    return fields
 
 
 def exception_handler(exc, context):

@@ -187,3 +187,9 @@ def test_assignment_list_queries_do_not_grow_with_operators(
     # session, tenant, role, count, page, then one prefetch each for countries and periods
     with django_assert_max_num_queries(10):
         assert client.get(URL).json()["count"] == 3
+
+
+def test_errors_inside_a_list_name_the_item(world, api):
+    response = api(world.alice).post(URL, {**NEW, "countries": ["GB", "G1"]}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["countries.1"]

@@ -109,7 +109,7 @@ def test_request_is_validated(world, published, token_api):
         URL, {**REQUEST, "datasets": ["secrets"], "end": "2025-01-01T00:00:00Z"}, format="json"
     )
     assert response.status_code == 400
-    assert list(response.json()["error"]["fields"]) == ["datasets"]
+    assert list(response.json()["error"]["fields"]) == ["datasets.0"]
     response = token_api(world.oscar).post(
         URL, {**REQUEST, "end": "2025-01-01T00:00:00Z"}, format="json"
     )

@@ -49,9 +49,6 @@ class OperatorWriteSerializer(serializers.ModelSerializer):
             "slug": {"validators": []},
         }
 
-    def service_kwargs(self) -> dict:
-        return dict(self.validated_data)
-
 
 class TenantSerializer(serializers.ModelSerializer):
     country = CountryField()
