@@ -20,7 +20,9 @@ SQL can validate a million 45-column rows at 50k rows/s. So the bulk path is opt
 from __future__ import annotations
 
 import csv
+import logging
 import re
+import time
 import uuid
 from datetime import datetime
 from json import dumps
@@ -33,6 +35,8 @@ from portal.ingest.portable import Counts
 from portal.ingest.readers import BOM, NdjsonReader, RowProblem, checked_chunks
 from portal.ingest.specs import KindSpec
 from portal.models import EmergencyLocation
+
+logger = logging.getLogger("portal.ingest")
 
 # SQLSTATE classes that mean "this data" rather than "this code": cardinality (21), data
 # exception (22), integrity (23), and our own RAISE (P0).
@@ -86,11 +90,20 @@ class PostgresIngest:
             cur.execute(BAD_FUNCTION)
             # JIT compiling ~45 column expressions costs seconds and saves nothing here.
             cur.execute("SET LOCAL jit = off")
+            began = time.perf_counter()
             if fmt == "csv":
                 rows_total = self._copy_csv(cur, stream)
             else:
                 rows_total = self._copy_ndjson(cur, stream)
+            copied = time.perf_counter()
             counts = self._upsert(cur)
+            logger.info(
+                "ingest %s bulk path: %d rows; COPY to staging %.1f s, upsert %.1f s",
+                self.spec.name,
+                rows_total,
+                copied - began,
+                time.perf_counter() - copied,
+            )
             counts.rows_total = rows_total
             counts.unchanged = rows_total - counts.inserted - counts.updated
             for table in (self.staging, self.snapshots, self.changes):
