@@ -388,12 +388,12 @@ _ZONE = r"(?:Z|[+-](?:0[0-9]|1[0-4])(?::?[0-5][0-9])?)"
 NAIVE_RE = re.compile(f"{_DATE}[T ]{_TIME}")
 TIMESTAMP_RE = re.compile(f"({_DATE}[T ]{_TIME})({_ZONE})")
 
-# The spellings the fast path takes (LIKE is cheap; translate() and regexes are not): T, no,
-# 3 or 6 fraction digits, Z or ±hh:mm. Everything else goes to the row-by-row check.
+# The spellings the fast path takes (LIKE is cheap; translate() and regexes are not): T,
+# 0–6 fraction digits, Z or ±hh:mm. Everything else goes to the row-by-row check.
 _FAST_PATTERNS = [
     f"____-__-__T__:__:__{frac}{zone}"
-    for frac in ("", ".___", ".______")
     for zone in ("Z", "+__:__", "-__:__")
+    for frac in ("", ".___", ".______", "._", ".__", ".____", "._____")
 ]
 
 
