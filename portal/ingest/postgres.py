@@ -30,7 +30,7 @@ from typing import BinaryIO
 
 from django.db import connection
 
-from portal.ingest.fields import Invalid, bad
+from portal.ingest.fields import Invalid, Uuid, bad
 from portal.ingest.portable import Counts
 from portal.ingest.readers import BOM, NdjsonReader, RowProblem, checked_chunks
 from portal.ingest.specs import KindSpec
@@ -271,8 +271,17 @@ class PostgresIngest:
             f"OR p0.assigned_upn IS DISTINCT FROM {upn}",
         )
 
+    def _refuse_repeated_keys(self, cur) -> None:
+        """A key twice in the file is a reject. ON CONFLICT only notices when it would write the
+        row twice, not when both copies equal the stored row: a unique index notices always."""
+        key = q(self.spec.key)
+        if isinstance(self.spec.key_field, Uuid):
+            key = f"(lower({key}))"
+        cur.execute(f"CREATE UNIQUE INDEX ON {self.staging} ({key})")
+
     def _upsert(self, cur) -> Counts:
         spec = self.spec
+        self._refuse_repeated_keys(cur)
         if spec.location == "snapshot":
             self._prepare_snapshots(cur)
         if spec.number_history:

@@ -320,3 +320,14 @@ def test_ndjson_takes_json_numbers_and_booleans(world, engine):
     assert report.ok
     call = CallRecord.objects.get()
     assert (call.leg, call.mos_avg, call.success) == (1, 4.25, False)
+
+
+@pytest.mark.parametrize("kind", ["numbers", "call-records", "emergency-locations"])
+def test_a_stored_row_repeated_in_the_file_is_rejected(world, engine, kind):
+    row = ROWS[kind]()
+    run(kind, csv_bytes([row]), "csv")
+    key = {"numbers": "telephone_number", "call-records": "id"}.get(kind, "location_id")
+
+    report = run(kind, csv_bytes([row, row]), "csv", engine)
+
+    assert report.rejects == [Reject(3, key, "duplicate of line 2")]
