@@ -111,3 +111,35 @@ def test_unusual_spellings_fall_back_to_the_row_by_row_check(world):
 
 def test_auto_uses_the_bulk_path_on_postgresql(world):
     assert run("numbers", csv_bytes([number_row()]), "csv").engine == "postgresql"
+
+
+def test_a_stray_quote_in_an_unquoted_field_reads_the_same_in_both_engines(world):
+    header, line = csv_bytes([number_row()]).split(b"\r\n")[:2]
+    data = header + b"\r\n" + line.replace(b"Ann Example", b'Ann "Boss" Example') + b"\r\n"
+    results = []
+    for engine in ("postgresql", "portable"):
+        report = run("numbers", data, "csv", engine)
+        results.append((report, PhoneNumber.objects.get().assigned_display_name))
+        PhoneNumberPeriod.objects.all().delete()
+        PhoneNumber.objects.all().delete()
+
+    assert results[0] == results[1]
+    assert results[0][1] == 'Ann "Boss" Example'
+
+
+def test_a_file_with_quoted_commas_and_formulas_takes_the_bulk_path(world):
+    rows = [
+        call_row(user_display_name="Example, Ann"),
+        call_row(
+            id="1f2e3d4c-5b6a-4978-8a6b-5c4d3e2f1a0b",
+            call_id="call-2",
+            user_display_name='=HYPERLINK("http://x.test","y")',
+        ),
+    ]
+
+    report = run("call-records", csv_bytes(rows), "csv", "postgresql")
+
+    assert (report.ok, report.engine) == (True, "postgresql")
+    assert CallRecord.objects.get(call_id="call-2").user_display_name == (
+        '=HYPERLINK("http://x.test","y")'
+    )
