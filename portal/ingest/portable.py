@@ -27,13 +27,19 @@ class Counts:
 
 
 def run_portable(
-    spec: KindSpec, reader: CsvReader | NdjsonReader, rejects: RejectCollector, now: datetime
+    spec: KindSpec,
+    reader: CsvReader | NdjsonReader,
+    rejects: RejectCollector,
+    now: datetime,
+    *,
+    write: bool = True,
 ) -> Counts:
+    """Check every row; write chunk by chunk (``write``) until the first reject."""
     validator = Validator(spec, rejects, is_json=reader.columns is None)
     counts = Counts()
     for records in chunked(reader, CHUNK_ROWS):
         rows = validator.chunk(records)
-        if not rejects:  # after a reject keep checking, but stop writing
+        if write and not rejects:  # after a reject keep checking, but stop writing
             write_rows(spec, rows, now, counts)
     counts.rows_total = validator.rows_total
     return counts

@@ -66,6 +66,12 @@ def ingest(
                     cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"ingest:{kind}"])
             counts = _bulk(spec, stream, fmt, now, max_bytes) if bulk else None
             used = "postgresql" if counts is not None else "portable"
+            if counts is None and bulk:
+                # Refused by the bulk path: most likely there are rejects. Find them without
+                # writing (a million ORM inserts to roll back would take minutes).
+                stream.seek(start)
+                checked = _portable(spec, stream, fmt, rejects, now, max_bytes, write=False)
+                counts = checked if rejects else None
             if counts is None:
                 stream.seek(start)
                 counts = _portable(spec, stream, fmt, rejects, now, max_bytes)
@@ -130,14 +136,21 @@ def _bulk(spec: KindSpec, stream: BinaryIO, fmt: str, now, max_bytes: int) -> Co
 
 
 def _portable(
-    spec: KindSpec, stream: BinaryIO, fmt: str, rejects: RejectCollector, now, max_bytes: int
+    spec: KindSpec,
+    stream: BinaryIO,
+    fmt: str,
+    rejects: RejectCollector,
+    now,
+    max_bytes: int,
+    *,
+    write: bool = True,
 ) -> Counts:
     reader = open_reader(stream, fmt, max_bytes)
     if reader.columns is not None:
         header_rejects(spec, reader.columns, rejects)
         if rejects:
             return Counts()
-    return run_portable(spec, reader, rejects, now)
+    return run_portable(spec, reader, rejects, now, write=write)
 
 
 def _rewindable(stream: BinaryIO, max_bytes: int, stack: ExitStack) -> BinaryIO:

@@ -182,6 +182,7 @@ class Validator:
             first = self._first_by_key.setdefault(values[key], line)
             if first != line:
                 self.rejects.add(line, DUPLICATE_ORDER, key, f"duplicate of line {first}")
+                return  # the same record again: its call leg is no news
         if self.spec.leg_unique and not bad.intersection({"call_id", "leg"}):
             tenant_id = attrs.get("tenant_id")
             if tenant_id is not None:
