@@ -6,7 +6,8 @@ What is cached:
   short-lived key that publishing deletes (``notices.cache``);
 * each rendered page (tenant, version or "current", language, state) with its ETag.
 
-A request therefore costs two cache reads and no database query. Responses carry a public
+A request therefore costs no database query, and usually not even a Redis round trip
+(see ``notices.cache`` for the in-process layer). Responses carry a public
 ``Cache-Control``, an ``ETag`` and ``Last-Modified``, and answer revalidation with 304.
 ``PublicCacheMiddleware`` keeps the session machinery from adding ``Vary: Cookie`` or a cookie.
 """
@@ -19,7 +20,6 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache as django_cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -111,10 +111,10 @@ def _load_state(slug: str) -> dict | None:
 def tenant_state(slug: str) -> dict | None:
     """The cached public state of a tenant, or None when no tenant has this slug."""
     key = keys.state_key(slug)
-    state = django_cache.get(key)
+    state = keys.get(key, keys.LOCAL_STATE_TTL)
     if state is None:
         state = _load_state(slug) or {"missing": True}
-        django_cache.set(key, state, keys.STATE_TTL)
+        keys.put(key, state, keys.STATE_TTL, keys.LOCAL_STATE_TTL)
     return None if state.get("missing") else state
 
 
@@ -190,7 +190,7 @@ def _render_page(state: dict, number: int | None, lang: str) -> tuple[int, str]:
 
 def _cached(state: dict, variant: str, build) -> dict:
     key = keys.page_key(state["slug"], variant, state["tag"])
-    entry = django_cache.get(key)
+    entry = keys.get(key, keys.LOCAL_PAGE_TTL)
     if entry is None:
         status, body, content_type = build()
         data = body.encode()
@@ -200,7 +200,7 @@ def _cached(state: dict, variant: str, build) -> dict:
             "content_type": content_type,
             "etag": '"' + hashlib.sha256(data).hexdigest()[:32] + '"',
         }
-        django_cache.set(key, entry, keys.PAGE_TTL)
+        keys.put(key, entry, keys.PAGE_TTL, keys.LOCAL_PAGE_TTL)
     return entry
 
 
@@ -225,8 +225,28 @@ def _respond(request: HttpRequest, entry: dict, state: dict, lang: str) -> HttpR
     response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = CACHE_CONTROL
     response["Content-Language"] = lang
+    response["Vary"] = "Accept-Language"
     response.public_cacheable = True  # see notices.middleware.PublicCacheMiddleware
     return response
+
+
+def from_cache(request: HttpRequest, slug: str, kind: str, number: int | None):
+    """The response for an already rendered page, or None when it must go through the view.
+
+    Used by ``PublicCacheMiddleware`` to answer repeat requests without the rest of the
+    middleware stack; the view does the same work (and the rendering) on a miss.
+    """
+    if request.GET.get("on"):
+        return None
+    state = tenant_state(slug)
+    if state is None:
+        return None
+    lang, _explicit = choose_language(request)
+    variant = f"json:{lang}" if kind == "json" else f"html:{number or 'current'}:{lang}"
+    entry = keys.get(keys.page_key(state["slug"], variant, state["tag"]), keys.LOCAL_PAGE_TTL)
+    if entry is None:
+        return None
+    return _respond(request, entry, state, lang)
 
 
 # --- views --------------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ Viewers read every page; only admins publish or change the settings (``TenantMix
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
@@ -26,7 +28,7 @@ def _lang(request) -> str:
     return lang if lang in LANGUAGES else "en"
 
 
-def _language_links(request, lang: str) -> list[dict]:
+def _language_links(lang: str) -> list[dict]:
     return [
         {"code": code, "name": LANGUAGE_NAMES[code], "current": code == lang} for code in LANGUAGES
     ]
@@ -45,7 +47,7 @@ class NoticeStatusView(TenantMixin, TemplateView):
             {
                 "status": status,
                 "lang": lang,
-                "language_links": _language_links(self.request, lang),
+                "language_links": _language_links(lang),
                 "draft_html": mark_safe(status.draft_html(lang)),  # noqa: S308 — escaped render
                 "publish_form": PublishForm(),
             }
@@ -91,8 +93,6 @@ class HistoryView(TenantMixin, TemplateView):
         if "on" in request.GET:
             form = InForceForm(request.GET)
             if form.is_valid():
-                from datetime import UTC, datetime, time
-
                 day = form.cleaned_data["on"]
                 version = NoticeVersion.objects.in_force_on(
                     self.tenant, datetime.combine(day, time.max, tzinfo=UTC)
@@ -141,7 +141,7 @@ class VersionView(TenantMixin, TemplateView):
             {
                 "version": version,
                 "lang": lang,
-                "language_links": _language_links(self.request, lang),
+                "language_links": _language_links(lang),
                 "body": mark_safe(version.content.get(lang) or version.content["en"]),  # noqa: S308
                 "is_current": latest is not None and latest.pk == version.pk,
                 "previous_number": version.number - 1 if version.number > 1 else None,

@@ -16,8 +16,10 @@ from tests.factories import OperatorFactory
 def _clean_cache():
     # Redis outlives the test database: a page cached by one test must not leak into the next.
     cache.clear()
+    notice_cache.local.clear()
     yield
     cache.clear()
+    notice_cache.local.clear()
 
 
 def assign(tenant, operator, countries, by):

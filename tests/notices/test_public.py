@@ -1,6 +1,7 @@
 """The public pages: no login, cached, revalidated with 304, in four languages, nothing else."""
 
 import json
+import time
 
 import pytest
 from django.urls import reverse
@@ -40,6 +41,9 @@ def test_public_headers_allow_shared_caching(world, v1, client):
 def test_signed_in_visitor_gets_no_cookie_and_no_vary_cookie(world, v1, login):
     client = login(world.alice)
     client.get("/t/contoso/notice/")  # a portal page first: the session is live
+    session = client.session
+    session["_auth_last_seen"] = int(time.time()) - 120  # the timeout check will touch it
+    session.save()
     response = client.get("/notice/contoso/")
     assert response.status_code == 200
     assert "cookie" not in response.get("Vary", "").lower()
@@ -225,3 +229,46 @@ def test_versions_are_listed_with_localized_summaries(world, v1, client):
     assert "Operator O entfernt" in body
     assert "Erste veröffentlichte Version" in body
     assert NoticeVersion.objects.for_tenant(world.tenant_a).count() == 2
+
+
+def test_repeat_requests_answered_early_carry_the_same_headers(world, v1, client):
+    first = client.get("/notice/contoso/?lang=de")
+    second = client.get("/notice/contoso/?lang=de")
+    assert second.status_code == 200
+    assert second.content == first.content
+    for header in (
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "Cache-Control",
+        "ETag",
+        "Vary",
+        "Content-Language",
+        "X-Content-Type-Options",
+    ):
+        assert second[header] == first[header], header
+    assert "frame-ancestors 'none'" in second["Content-Security-Policy"]
+
+
+def test_middleware_strips_cookies_and_vary_cookie_from_public_responses(rf):
+    from django.http import HttpResponse
+
+    from notices.middleware import PublicCacheMiddleware
+
+    def inner(request):
+        response = HttpResponse("notice")
+        response["Vary"] = "Cookie, Accept-Language"
+        response.set_cookie("sessionid", "secret-session")
+        response.public_cacheable = True
+        return response
+
+    def private(request):
+        response = inner(request)
+        del response.public_cacheable
+        return response
+
+    public = PublicCacheMiddleware(inner)(rf.get("/notice/contoso/"))
+    assert public["Vary"] == "Accept-Language"
+    assert not public.cookies
+    untouched = PublicCacheMiddleware(private)(rf.get("/t/contoso/"))
+    assert untouched["Vary"] == "Cookie, Accept-Language"
+    assert "sessionid" in untouched.cookies
