@@ -47,7 +47,7 @@ COLUMNS = [
 OSES = ["Windows 11", "macOS 15", "iOS 18", "Android 15"]
 PLATFORMS = ["windows", "macOS", "iOS", "android", "web", "ipPhone"]
 CONNECTIONS = ["wired", "wifi", "mobile", "unknown"]
-NAMES = ["Anna Schmidt", "Ben O'Brien", "Chloé Martin", "Dev Patel", "Eve \"Evie\" Smith"]
+NAMES = ["Anna Schmidt", "Ben O'Brien", "Chloé Martin", "Dev Patel", 'Eve "Evie" Smith']
 
 
 def scratch(slug: str = "bench-export") -> tuple[Tenant, Operator, User]:
@@ -133,7 +133,9 @@ def seed_call_records(tenant: Tenant, operator: Operator, rows: int, *, seed: in
             for start in range(have, rows, SEED_BATCH):
                 stop = min(rows, start + SEED_BATCH)
                 copy.write(
-                    "".join(_line(rng, tenant.pk, operator.pk, n, span_s) for n in range(start, stop))
+                    "".join(
+                        _line(rng, tenant.pk, operator.pk, n, span_s) for n in range(start, stop)
+                    )
                 )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE portal_callrecord")

@@ -207,9 +207,9 @@ def run_export(job_id, *, worker: str | None = None) -> str:
         lease.renew()  # cancelled or taken over meanwhile? then do not upload at all
         uploaded = storage.upload(tmp, storage.new_file_name(job.id))
         publish(job, lease, name=uploaded, size=size, sha256=sha256, manifest=manifest)
-        for leftover in storage.orphan_file_names(job.id, keep=uploaded):
+        uploaded = ""  # published: from now on the file belongs to the job row
+        for leftover in storage.orphan_file_names(job.id, keep=job_file(job.pk)):
             storage.delete(leftover)  # the partial upload of a worker that died
-        uploaded = ""
         logger.info("export %s: succeeded (%s bytes)", job.id, size)
         return "succeeded"
     except LeaseLost:
@@ -231,11 +231,17 @@ def run_export(job_id, *, worker: str | None = None) -> str:
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
-        if uploaded:
+        # Even when interrupted right after publishing (SystemExit on SIGTERM), never delete a
+        # file the row points to: ask the database, the source of truth.
+        if uploaded and job_file(job.pk) != uploaded:
             try:
                 storage.delete(uploaded)
             except OSError:
                 logger.warning("export %s: could not delete an unpublished file", job_id)
+
+
+def job_file(job_id) -> str:
+    return ExportJob.objects.filter(pk=job_id).values_list("file_name", flat=True).first() or ""
 
 
 def give_up(job_id) -> bool:

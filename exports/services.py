@@ -343,6 +343,8 @@ def sweep_stuck_exports(now: datetime | None = None) -> list[str]:
 def purge_expired_exports(now: datetime | None = None) -> int:
     """Delete files past ``EXPORT_TTL`` and mark their jobs expired. Returns how many."""
     now = now or timezone.now()
+    # A running export touches its temporary file continuously; older ones are orphans.
+    storage.clean_local_temp(2 * settings.CELERY_TASK_TIME_LIMIT)
     count = 0
     for job in ExportJob.objects.due_for_expiry(now).select_related("tenant", "operator"):
         storage.delete_job_files(job.pk)

@@ -7,9 +7,11 @@ the web process reads it back through the storage API.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import tempfile
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -40,6 +42,18 @@ def temp_path(job_id) -> Path:
     )
     handle.close()
     return Path(handle.name)
+
+
+def clean_local_temp(older_than_seconds: float) -> int:
+    """Delete this host's temporary ZIPs left by workers that died (SIGKILL, power loss)."""
+    cutoff = time.time() - older_than_seconds
+    removed = 0
+    for path in local_temp_dir().glob("*.zip.part"):
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+    return removed
 
 
 def upload(path: Path, name: str) -> str:

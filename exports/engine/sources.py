@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from django.db import connections
+from django.db.models import Q
 
 from exports.choices import ExportFormat
 from exports.engine.base import Exporter
@@ -139,17 +140,40 @@ class PortableSource:
         csv = self.job.format == ExportFormat.CSV
         if csv:
             sink.write((",".join(exporter.header) + "\n").encode())
-        rows = exporter.ordered(self.job).values_list(*exporter.value_fields())
-        lines: list[str] = []
-        for row in rows.iterator(chunk_size=PORTABLE_CHUNK):
-            lines.append(self._line(exporter, row, csv))
-            if len(lines) >= PORTABLE_CHUNK:
-                sink.write("".join(lines).encode())
-                progress(len(lines))
-                lines.clear()
-        if lines:
-            sink.write("".join(lines).encode())
-            progress(len(lines))
+        for page in keyset_pages(exporter.ordered(self.job), exporter):
+            sink.write("".join(self._line(exporter, row, csv) for row in page).encode())
+            progress(len(page))
+
+
+def keyset_pages(queryset, exporter: Exporter, size: int = PORTABLE_CHUNK):
+    """Rows in pages of ``size``, each a separate, finished query (keyset pagination).
+
+    Not one long-running cursor: on SQLite a connection that keeps a read statement open cannot
+    then write (the lease and progress updates) once another process has committed a write.
+    """
+    keys = list(exporter.order_by)
+    fields = exporter.value_fields()
+    after = None
+    while True:
+        page_qs = queryset
+        if after is not None:
+            page_qs = page_qs.filter(_after(keys, after))
+        rows = list(page_qs.values_list(*fields, *keys)[:size])
+        if not rows:
+            return
+        yield [row[: len(fields)] for row in rows]
+        if len(rows) < size:
+            return
+        after = rows[-1][len(fields) :]
+
+
+def _after(keys: list[str], values: tuple) -> Q:
+    """Rows strictly after ``values`` in the order of ``keys``."""
+    condition = Q()
+    for i in reversed(range(len(keys))):
+        step = Q(**{f"{keys[i]}__gt": values[i]})
+        condition = step if i == len(keys) - 1 else step | (Q(**{keys[i]: values[i]}) & condition)
+    return condition
 
 
 def open_source(job: ExportJob):

@@ -180,3 +180,18 @@ def test_manifest_describes_the_files_and_its_checksums_verify(world, rows, publ
         assert len(files[f["name"]]) == f["bytes"]
     assert job.row_counts == {"call_records": 9, "numbers": 1, "emergency_locations": 1}
     assert job.notice_version == published.number
+
+
+def test_portable_pages_continue_exactly_after_the_last_row_even_on_equal_times(world):
+    from exports.engine.sources import keyset_pages
+
+    same = utc(2030, 1, 1, 12)
+    for i in range(11):
+        CallRecordFactory(tenant=world.tenant_a, operator=world.operator_o, call_id=f"tie-{i}",
+                          invite_time=same if i < 7 else utc(2030, 1, 1, 13, i))  # fmt: skip
+    job = make_job(world.tenant_a, world.operator_o, world.oscar, start=utc(2029, 1, 1),
+                   end=utc(2031, 1, 1))  # fmt: skip
+    exporter = EXPORTERS["call_records"]
+    paged = [row for page in keyset_pages(exporter.ordered(job), exporter, size=3) for row in page]
+    whole = list(exporter.ordered(job).values_list(*exporter.value_fields()))
+    assert len(whole) == 11 and paged == whole
