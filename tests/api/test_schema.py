@@ -2,9 +2,9 @@
 
 Schemathesis generates requests for every operation of the schema and sends them, in process,
 to the WSGI app, authenticated as a tenant admin, an operator user and platform staff. Path
-parameters are pinned to objects the persona can reach (random slugs would only ever meet 404s); bodies and
-query strings are generated. Every response must be a non-5xx, with a documented status code,
-content type, headers and body.
+parameters are pinned to objects the persona can reach (random slugs would only ever meet
+404s); bodies and query strings are generated. Every response must be a non-5xx, with a
+documented status code, content type, headers and body.
 """
 
 import re
