@@ -84,6 +84,8 @@ class Field:
         if value is None:
             return None
         if isinstance(value, str):
+            if "\x00" in value:  # "\u0000" in JSON: no database text can hold it
+                raise Invalid("contains a NUL character")
             return value
         if isinstance(value, bool):
             if "boolean" in self.json_types:

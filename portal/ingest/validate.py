@@ -6,6 +6,7 @@ bulk path refuses a file, so both report exactly the same rejects.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -22,6 +23,15 @@ RULE_ORDER = 100
 DUPLICATE_ORDER = 200
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
+def column_label(name: object) -> str:
+    """An unknown column's name, echoed only when it looks like a column name (not data)."""
+    text = str(name)
+    return text if _IDENTIFIER.fullmatch(text) else "?"
+
+
 @dataclass
 class Row:
     line: int
@@ -33,7 +43,7 @@ def header_rejects(spec: KindSpec, columns: list[str], rejects: RejectCollector)
     seen: set[str] = set()
     for index, name in enumerate(columns):
         if name not in spec.by_name:
-            rejects.add(HEADER_LINE, index, name, "unknown column")
+            rejects.add(HEADER_LINE, index, column_label(name), "unknown column")
         elif name in seen:
             rejects.add(HEADER_LINE, index, name, "repeated column")
         seen.add(name)
@@ -128,7 +138,7 @@ class Validator:
         if self.is_json:
             for name in raw:
                 if name not in self.spec.by_name:
-                    self.rejects.add(line, -1, str(name)[:64], "unknown field")
+                    self.rejects.add(line, -1, column_label(name), "unknown field")
                     bad.add("")
         for f in self.spec.fields:
             try:

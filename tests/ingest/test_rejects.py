@@ -353,3 +353,17 @@ def test_the_report_has_a_json_form(world):
             }
         ],
     }
+
+
+def test_an_escaped_nul_character_in_ndjson_is_rejected(world, engine):
+    report = run("numbers", ndjson_bytes([number_row(city="Lon\u0000don")]), "ndjson", engine)
+
+    assert report.rejects == [Reject(1, "city", "contains a NUL character")]
+
+
+def test_an_unknown_column_that_looks_like_data_is_not_echoed(world, engine):
+    data = ndjson_bytes([{**number_row(), "+442079460001": "x"}])
+
+    report = run("numbers", data, "ndjson", engine)
+
+    assert report.rejects == [Reject(1, "?", "unknown field")]
