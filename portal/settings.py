@@ -186,6 +186,8 @@ EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=5)
 EXPORT_REQUEUE_AFTER_SECONDS = env.int("EXPORT_REQUEUE_AFTER_SECONDS", default=600)
 INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=512 * 1024 * 1024)
 API_INGEST_MAX_BYTES = env.int("API_INGEST_MAX_BYTES", default=50 * 1024 * 1024)
+# An ingest report lists at most this many rejected rows (the total is always counted).
+INGEST_MAX_REJECTS = env.int("INGEST_MAX_REJECTS", default=100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 # --- authentication and sessions ---------------------------------------------------------------
@@ -333,8 +335,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.UserOrTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_THROTTLE_RATE", default="600/min")},
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -348,6 +350,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tag operations by what follows /api/v1/: exports, ingest, me, operators, tenants.
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Path parameters as narrow as the URL converters, so generated clients (and Schemathesis)
+    # only build URLs that can match.
+    "PATH_CONVERTER_OVERRIDES": {
+        "slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
+        "int": {"type": "integer", "minimum": 0, "maximum": 2147483647},
+        "uuid": {"type": "string", "format": "uuid"},
+    },
+    "ENUM_NAME_OVERRIDES": {
+        "TenantRoleEnum": "portal.choices.TenantRole",
+        "OperatorRoleEnum": "portal.choices.OperatorRole",
+        "ConnectionTypeEnum": "portal.choices.ConnectionType",
+        "AssignmentStatusEnum": "portal.choices.AssignmentStatus",
+        "RelationshipStatusEnum": "portal.choices.RelationshipStatus",
+        "ConsentStatusEnum": "portal.api.serializers.tenancy.CONSENT_STATUS_CHOICES",
+    },
 }
 
 # --- logging (I8: no personal data in log lines) -----------------------------------------------------

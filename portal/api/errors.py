@@ -1,7 +1,7 @@
 """One JSON error shape everywhere: ``{"error": {"code", "message", "fields"}}``."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -13,13 +13,21 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
-def _flatten(detail) -> dict:
-    if isinstance(detail, dict):
-        return {
-            key: [str(v) for v in (value if isinstance(value, list) else [value])]
-            for key, value in detail.items()
-        }
-    return {}
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """``{"countries": {0: ["Bad."]}}`` → ``{"countries.0": ["Bad."]}``: one flat map of inputs."""
+    if not isinstance(detail, dict):
+        return {}
+    fields: dict[str, list[str]] = {}
+    for key, value in detail.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            fields.update(_flatten(value, f"{name}."))
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            for i, item in enumerate(value):
+                fields.update(_flatten(item, f"{name}.{i}."))
+        else:
+            fields[name] = [str(v) for v in (value if isinstance(value, list) else [value])]
+    return fields
 
 
 def exception_handler(exc, context):
@@ -29,7 +37,7 @@ def exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+        exc = exceptions.PermissionDenied(str(exc) or None)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -47,3 +55,8 @@ def exception_handler(exc, context):
         detail = getattr(exc, "detail", str(exc))
         response.data = error_body(code, str(detail))
     return response
+
+
+def not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+    """Unknown paths under ``/api/`` get the JSON shape too (not the HTML 404 page)."""
+    return JsonResponse(error_body("not_found", "Not found."), status=404)

@@ -1,0 +1,78 @@
+"""What every API view shares: scoping before any handler runs (STYLE §12–13), pagination.
+
+A tenant-scoped view resolves ``{tenant_slug}`` in ``initial()``, right after authentication,
+permission and throttle checks: a tenant the caller can't see answers 404 exactly like a missing
+one (I1), a viewer asking to write answers 403. ``get_queryset()`` then starts from
+``for_tenant(self.tenant)``, so no handler can reach another tenant's rows.
+"""
+
+from rest_framework import permissions
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+
+from portal.models import Operator, Tenant
+from portal.permissions import client_ip, resolve_operator, resolve_tenant
+
+
+class IsStaff(permissions.BasePermission):
+    message = "Only platform staff can do that."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+
+
+class IsStaffOrReadOnly(IsStaff):
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return bool(request.user and request.user.is_authenticated)
+        return super().has_permission(request, view)
+
+
+class PagePagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class NewestFirstCursorPagination(CursorPagination):
+    """Keyset pagination: stable and fast over millions of rows, unlike OFFSET."""
+
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+class ApiViewMixin:
+    """Small helpers for handlers: the caller's IP for audit events, schema-generation guard."""
+
+    def ip(self) -> str | None:
+        return client_ip(self.request)
+
+    @property
+    def generating_schema(self) -> bool:
+        return getattr(self, "swagger_fake_view", False)
+
+
+class TenantScopedMixin(ApiViewMixin):
+    """Views under ``/api/v1/tenants/{tenant_slug}/``. Writes need a tenant admin."""
+
+    admin_for_reads = False
+    tenant: Tenant
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        need_admin = self.admin_for_reads or request.method not in permissions.SAFE_METHODS
+        self.tenant = resolve_tenant(request, kwargs["tenant_slug"], admin=need_admin)
+
+
+class OperatorScopedMixin(ApiViewMixin):
+    """Views under ``/api/v1/operators/{operator_slug}/…`` for the operator's own staff."""
+
+    admin_for_reads = False
+    admin_for_writes = False
+    operator: Operator
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        writing = request.method not in permissions.SAFE_METHODS
+        need_admin = self.admin_for_reads or (writing and self.admin_for_writes)
+        self.operator = resolve_operator(request, kwargs["operator_slug"], admin=need_admin)

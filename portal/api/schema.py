@@ -1,0 +1,69 @@
+"""OpenAPI: one documented error shape, attached to every operation that can answer with it.
+
+Rather than repeat ``@extend_schema(responses=…)`` for each refusal on every view, the AutoSchema
+adds the error responses an operation can actually produce, decided from what the view does:
+everyone can meet 401/403/429; a path with parameters or a paginated list can answer 404;
+writes can answer 400, 409 and 415, reads with query filters 400; views declare anything else (410, 413) in
+``extra_error_statuses``.
+"""
+
+from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
+from rest_framework import serializers
+
+ERROR_DESCRIPTIONS = {
+    "400": "The request is not valid; `fields` names the inputs at fault.",
+    "401": "Not signed in: send `Authorization: Bearer <token>` or a session cookie.",
+    "403": "Signed in, but not allowed (wrong role, or a missing CSRF token on a session write).",
+    "404": "No such object, or it is outside your scope: both answer the same.",
+    "409": "The object is not in a state that allows this (e.g. already suspended, still running).",
+    "410": "Gone: expired, failed, cancelled or revoked.",
+    "413": "The request body is larger than the limit.",
+    "415": "Unsupported content type.",
+    "429": "Too many requests; retry after the number of seconds in `Retry-After`.",
+}
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable, machine-readable code, e.g. `not_found`.")
+    message = serializers.CharField(help_text="A sentence that is safe to show to a person.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Input name → its problems. Empty when the error is not about one input.",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response."""
+
+    error = ErrorDetailSerializer()
+
+
+class AutoSchema(BaseAutoSchema):
+    def error_statuses(self) -> set[str]:
+        codes = {"401", "403", "429"}
+        if "{" in self.path or self._is_list_view() and self._get_paginator() is not None:
+            codes.add("404")
+        if self.method in WRITE_METHODS:
+            codes |= {"400", "409"}
+            if self.method != "DELETE":
+                codes.add("415")
+        elif self._query_serializer() is not None:
+            codes.add("400")
+        codes |= {str(c) for c in getattr(self.view, "extra_error_statuses", ())}
+        codes -= {str(c) for c in getattr(self.view, "no_error_statuses", ())}
+        return codes
+
+    def _query_serializer(self):
+        return getattr(self.view, "query_serializer_class", None)
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for code in sorted(self.error_statuses()):
+            if code not in responses:
+                response = self._get_response_for_code(ErrorSerializer, code)
+                response["description"] = ERROR_DESCRIPTIONS[code]
+                responses[code] = response
+        return responses
