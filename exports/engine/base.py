@@ -36,12 +36,20 @@ class Exporter:
     def ordered(self, job: ExportJob) -> models.QuerySet:
         return self.queryset(job).order_by(*self.order_by)
 
-    def sql_source(self, job: ExportJob) -> models.QuerySet:
-        """The rows with every source field under a stable alias, for the SQL path."""
+    def _sql_fields(self) -> dict[str, F]:
         fields = {c.alias: F(c.source) for c in self.columns}
         if self.direction_source:
             fields["c__direction"] = F(self.direction_source)
-        return self.ordered(job).values(**fields)
+        return fields
+
+    def sql_source(self, job: ExportJob) -> models.QuerySet:
+        """The rows with every source field under a stable alias, for the SQL path."""
+        return self.ordered(job).values(**self._sql_fields())
+
+    def sql_source_without_rows(self, job: ExportJob) -> models.QuerySet:
+        """The same columns as ``sql_source`` over no rows (a primary key is never NULL)."""
+        model = self.queryset(job).model
+        return model._default_manager.filter(pk__isnull=True).values(**self._sql_fields())
 
     def value_fields(self) -> list[str]:
         """Source fields for the portable path, the direction (if any) last."""

@@ -81,8 +81,13 @@ class PostgresSource:
             self.wrapper.close()
 
     def _inner(self, exporter: Exporter) -> tuple[str, tuple]:
-        query = exporter.sql_source(self.job).query
-        return query.get_compiler(connection=self.wrapper).as_sql()
+        queryset = exporter.sql_source(self.job)
+        if queryset.query.is_empty():
+            # Nothing is shareable in the range (e.g. before the assignment started): Django
+            # refuses to compile `.none()`, so select the same columns from no rows instead,
+            # and the file still gets its header.
+            queryset = exporter.sql_source_without_rows(self.job)
+        return queryset.query.get_compiler(connection=self.wrapper).as_sql()
 
     def count(self, exporter: Exporter) -> int:
         inner, params = self._inner(exporter)

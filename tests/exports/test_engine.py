@@ -195,3 +195,16 @@ def test_portable_pages_continue_exactly_after_the_last_row_even_on_equal_times(
     paged = [row for page in keyset_pages(exporter.ordered(job), exporter, size=3) for row in page]
     whole = list(exporter.ordered(job).values_list(*exporter.value_fields()))
     assert len(whole) == 11 and paged == whole
+
+
+@pytest.mark.parametrize("fmt", ["csv", "ndjson"])
+def test_a_range_outside_every_share_window_exports_empty_files_not_an_error(world, rows, fmt):
+    # Before the assignment started, nothing is shareable: the scoped queryset is `.none()`.
+    job = make_job(world.tenant_a, world.operator_o, world.oscar, fmt=fmt,
+                   start=utc(2020, 1, 1), end=utc(2021, 1, 1))  # fmt: skip
+    exporter = EXPORTERS["call_records"]
+    copied = _bytes(PostgresSource, job, exporter)
+    assert copied == _bytes(PortableSource, job, exporter)
+    job = run(job)
+    assert job.status == "succeeded", job.error_message
+    assert manifest_of(job)["files"][0]["rows"] == 0
