@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-MASKING_COUNTRIES = ["DE", "FR", "CH", "AT", "IT"]
+MASKING_COUNTRIES = ["DE", "FR", "CH"]
 
 
 def forwards(apps, schema_editor):
