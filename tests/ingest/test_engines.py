@@ -143,3 +143,30 @@ def test_a_file_with_quoted_commas_and_formulas_takes_the_bulk_path(world):
     assert CallRecord.objects.get(call_id="call-2").user_display_name == (
         '=HYPERLINK("http://x.test","y")'
     )
+
+
+def test_numbers_may_carry_surrounding_spaces_in_both_engines(world):
+    rows = [call_row(mos_avg=" 4.5\t", jitter_avg_ms="1e1", packet_loss_avg=".5")]
+    for engine in ("postgresql", "portable"):
+        report = run("call-records", csv_bytes(rows), "csv", engine)
+        call = CallRecord.objects.get()
+        assert (report.ok, call.mos_avg, call.jitter_avg_ms, call.packet_loss_avg) == (
+            True,
+            4.5,
+            10.0,
+            0.5,
+        )
+        call.delete()
+
+
+@pytest.mark.parametrize("value", ["0x1p1", "Infinity", "NaN", "1e999"])
+def test_numbers_postgresql_would_take_are_refused_by_both_engines(world, value):
+    data = csv_bytes([call_row(jitter_avg_ms=value)])
+
+    bulk = run("call-records", data, "csv", "postgresql")
+
+    assert bulk == run("call-records", data, "csv", "portable")
+    assert [(r.field, r.reason) for r in bulk.rejects] in (
+        [("jitter_avg_ms", "not a number")],
+        [("jitter_avg_ms", "must be between 0 and 1e+06")],
+    )
