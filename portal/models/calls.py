@@ -24,8 +24,14 @@ class CallRecord(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
-    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
-    operator = models.ForeignKey("portal.Operator", on_delete=models.PROTECT, related_name="+")
+    # No single-column indexes on the two foreign keys: every composite index below leads with
+    # the tenant, and each extra index is write cost on ingest of millions of rows.
+    tenant = models.ForeignKey(
+        "portal.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    operator = models.ForeignKey(
+        "portal.Operator", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     call_id = models.CharField(max_length=64)
     leg = models.PositiveSmallIntegerField(default=0)
     correlation_id = models.UUIDField(null=True, blank=True)
