@@ -75,7 +75,7 @@ ROWS = [
     Row("api:operator-member-detail", deleted(O_ADMIN), kwargs=_oscar_membership,
         method="delete"),
     Row("api:consent-list", O_READ, kwargs=OP),
-    Row("api:consent-status", O_READ, kwargs={**OP, "tenant_slug": "contoso"}, method="post",
+    Row("api:consent-status", O_ADMIN, kwargs={**OP, "tenant_slug": "contoso"}, method="post",
         data={"status": "agreement_signed"}, content_type=JSON),
     # tenants
     Row("api:tenant-list", everyone(200, anonymous=401)),

@@ -299,7 +299,12 @@ class ConsentListView(ConsentScopedMixin, generics.ListAPIView):
 
 
 class ConsentStatusView(ConsentScopedMixin, APIView):
-    """Set the relationship: agreement signed, or declined / terminated with a reason."""
+    """Set the relationship: agreement signed, or declined / terminated with a reason.
+
+    Operator admins only, as in the operator portal.
+    """
+
+    admin_for_writes = True
 
     @extend_schema(
         operation_id="consents_set_status",
