@@ -282,7 +282,7 @@ class _Generator:
             call_no += 1
 
     def _call(self, call_no: int) -> list[tuple]:
-        rng, r = self.rng, self.rng.random
+        r = self.rng.random
         line = self.lines[_pick(self.line_cum, r())]
         number = line.numbers[_pick(line.number_cum, r())]
         names, odds = number.types

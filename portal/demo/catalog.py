@@ -128,7 +128,7 @@ TENANTS: list[TenantSpec] = [
                "Woodgrove Bank AG, Datenschutz, Beispielweg 2, Zürich", None, True),
 ]  # fmt: skip
 
-T, O = TenantRole, OperatorRole
+T, OR = TenantRole, OperatorRole
 PEOPLE: list[Person] = [
     Person("staff@platform.example", "Sam Staff", "platform staff (superuser)", staff=True),
     Person("alice@contoso.example", "Alice Admin", "tenant admin", (("contoso", T.ADMIN),)),
@@ -141,22 +141,22 @@ PEOPLE: list[Person] = [
     Person("mia@partner.example", "Mia Morgan", "admin of two tenants (IT partner)",
            (("fabrikam", T.ADMIN), ("tailspin", T.VIEWER))),
     Person("olivia@northwave.example", "Olivia Okafor", "operator admin",
-           operators=(("northwave", O.ADMIN),)),
+           operators=(("northwave", OR.ADMIN),)),
     Person("oscar@northwave.example", "Oscar Olsen", "operator analyst",
-           operators=(("northwave", O.ANALYST),)),
+           operators=(("northwave", OR.ANALYST),)),
     Person("anton@alpenruf.example", "Anton Auer", "operator admin",
-           operators=(("alpenruf", O.ADMIN),)),
+           operators=(("alpenruf", OR.ADMIN),)),
     Person("lea@lumiere.example", "Léa Lambert", "operator admin",
-           operators=(("lumiere", O.ADMIN),)),
+           operators=(("lumiere", OR.ADMIN),)),
     Person("ben@bluebell.example", "Ben Brooks", "operator admin",
-           operators=(("bluebell", O.ADMIN),)),
+           operators=(("bluebell", OR.ADMIN),)),
     Person("maria@meridian.example", "Maria Marino", "operator admin",
-           operators=(("meridian", O.ADMIN),)),
+           operators=(("meridian", OR.ADMIN),)),
     Person("uma@fjord.example", "Uma Ulriksen", "operator analyst (assigned by nobody)",
-           operators=(("fjord", O.ANALYST),)),
+           operators=(("fjord", OR.ANALYST),)),
 ]  # fmt: skip
 
-OPERATOR_ADMINS = {slug: p.email for p in PEOPLE for slug, role in p.operators if role == O.ADMIN}
+OPERATOR_ADMINS = {slug: p.email for p in PEOPLE for slug, role in p.operators if role == OR.ADMIN}
 
 RS = RelationshipStatus
 ASSIGNMENTS: list[AssignmentSpec] = [
