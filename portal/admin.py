@@ -44,7 +44,30 @@ admin.site.site_title = "Operator Connect admin"
 admin.site.index_title = "Directory, tenants and shared data"
 
 
-class ReadOnlyMixin:
+def _is_staff(request) -> bool:
+    return bool(request.user.is_active and request.user.is_staff)
+
+
+class StaffMixin:
+    """Platform staff are ``is_staff`` (DESIGN §2): they need no per-model permission rows."""
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return _is_staff(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return _is_staff(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return _is_staff(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return _is_staff(request)
+
+    def has_module_permission(self, request) -> bool:
+        return _is_staff(request)
+
+
+class ReadOnlyMixin(StaffMixin):
     """View only: no add, change or delete, whatever the user's permissions say."""
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -104,8 +127,9 @@ class OperatorMembershipInline(ReadOnlyTabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    """Users sign in with their e-mail address: there is no username."""
+class UserAdmin(StaffMixin, BaseUserAdmin):
+    """Users sign in with their e-mail address: there is no username. Only superusers grant
+    superuser status, groups or permissions."""
 
     form = UserEditForm
     add_form = UserCreationForm
@@ -113,8 +137,17 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("email", "full_name", "is_staff", "is_superuser", "is_active", "last_login")
     list_filter = ("is_staff", "is_superuser", "is_active")
     search_fields = ("email", "full_name")
-    readonly_fields = ("last_login", "date_joined")
     inlines = [MembershipInline, OperatorMembershipInline]
+
+    def get_inlines(self, request, obj=None):
+        return self.inlines if obj is not None else []  # a new user has no memberships yet
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ("last_login", "date_joined")
+        if not request.user.is_superuser:
+            fields += ("is_superuser", "groups", "user_permissions")
+        return fields
+
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("full_name", "time_zone")}),
@@ -153,7 +186,7 @@ class MembershipForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(StaffMixin, admin.ModelAdmin):
     """Adding, re-roling and removing go through the member services (audited)."""
 
     form = MembershipForm
@@ -201,7 +234,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(OperatorMembership)
-class OperatorMembershipAdmin(admin.ModelAdmin):
+class OperatorMembershipAdmin(StaffMixin, admin.ModelAdmin):
     """Adding and removing go through the services; to change a role, remove and add again."""
 
     list_display = ("user", "operator", "role", "created_at")
@@ -253,7 +286,7 @@ class OperatorCountryFormSet(forms.BaseInlineFormSet):
                 )
 
 
-class OperatorCountryInline(admin.TabularInline):
+class OperatorCountryInline(StaffMixin, admin.TabularInline):
     model = OperatorCountry
     formset = OperatorCountryFormSet
     extra = 1
@@ -279,7 +312,7 @@ class AuditedDirectoryMixin:
 
 
 @admin.register(Operator)
-class OperatorAdmin(AuditedDirectoryMixin, admin.ModelAdmin):
+class OperatorAdmin(StaffMixin, AuditedDirectoryMixin, admin.ModelAdmin):
     audit_created, audit_updated = AuditAction.OPERATOR_CREATED, AuditAction.OPERATOR_UPDATED
     list_display = ("name", "slug", "is_active", "served_countries", "links_checked_at")
     list_filter = ("is_active",)
@@ -303,7 +336,7 @@ class EnablementPeriodInline(ReadOnlyTabularInline):
 
 
 @admin.register(Tenant)
-class TenantAdmin(AuditedDirectoryMixin, admin.ModelAdmin):
+class TenantAdmin(StaffMixin, AuditedDirectoryMixin, admin.ModelAdmin):
     """Operator Connect itself is switched on and off by the tenant's admins, with their
     acknowledgement (I4), so it is read-only here."""
 
