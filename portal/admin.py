@@ -15,6 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from portal import services
 from portal.choices import AuditAction, TenantRole
@@ -320,6 +321,7 @@ class OperatorAdmin(StaffMixin, AuditedDirectoryMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("links_checked_at", "links_broken", "created_at")
     inlines = [OperatorCountryInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("countries")
