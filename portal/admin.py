@@ -91,6 +91,7 @@ class HugeTableMixin:
     """Changelists over millions of rows: never COUNT(*), never "show all"."""
 
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # facet counts would COUNT every filter choice
     list_max_show_all = 0
     list_per_page = 100
 

@@ -11,11 +11,15 @@ export SITE_URL="${SITE_URL:-http://127.0.0.1:$PORT}"
 # its children (runserver's autoreloader child, the worker's pool processes).
 set -m
 pids=()
+web=
 cleanup() {
   trap - INT TERM EXIT
   echo
   echo "Stopping web, worker and beat..."
-  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  # Celery stops its own pool processes (warm shutdown); runserver's autoreloader child only
+  # goes with its whole process group.
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  kill -TERM -- "-$web" 2>/dev/null || true
   for _ in $(seq 1 150); do # up to 15 s for a warm shutdown
     alive=0
     for pid in "${pids[@]}"; do kill -0 -- "-$pid" 2>/dev/null && alive=1; done
@@ -32,7 +36,8 @@ pids+=($!)
 $PY -m celery -A portal beat --loglevel=INFO &
 pids+=($!)
 $PY manage.py runserver "127.0.0.1:$PORT" &
-pids+=($!)
+web=$!
+pids+=($web)
 
 sleep 3
 echo
