@@ -256,3 +256,16 @@ def test_demo_logins_without_a_world_says_how_to_make_one(db):
     out = StringIO()
     call_command("demo_logins", stdout=out)
     assert "seed_demo" in out.getvalue()
+
+
+def test_parallel_copy_writes_the_same_rows_as_the_sequential_generator(db, monkeypatch):
+    """Small chunks force the multi-process COPY path on a small demo."""
+    import portal.demo.calls as calls_module
+    from portal.demo.calls import build_lines, generate_calls
+    from portal.demo.world import find_anchor
+
+    monkeypatch.setattr(calls_module, "CHUNK_ROWS", 40)
+    seed("--calls", "300")
+    expected = {row[3:5] for row in generate_calls(build_lines(find_anchor()), 300)}
+    assert set(CallRecord.objects.values_list("call_id", "leg")) == expected
+    assert CallRecord.objects.count() == 300

@@ -12,7 +12,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from portal.demo.calls import build_lines, generate_calls
+from portal.demo.calls import build_lines
 from portal.demo.inventory import build_inventory
 from portal.demo.world import build_world, demo_tenants, find_anchor, new_anchor
 from portal.demo.writers import write_calls
@@ -48,7 +48,6 @@ def seed(calls: int, *, once: bool = False) -> SeedResult | None:
     # Rows are a deterministic prefix-stable sequence: if there are at least ``calls`` already,
     # the first ``calls`` of them are these exact rows, so there is nothing to add.
     if before < calls:
-        rows = generate_calls(build_lines(anchor), calls)
-        write_calls(rows, fresh=before == 0, expected=calls - before)
+        write_calls(build_lines(anchor), calls, fresh=before == 0)
     after = CallRecord.objects.filter(tenant_id__in=tenants).count()
     return SeedResult(created, before, after, time.monotonic() - started)

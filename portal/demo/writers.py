@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+import os
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 
 from django.db import connection, transaction
 
-from portal.demo.calls import COLUMNS
+from portal.demo.calls import COLUMNS, Line, chunk_sizes, generate_calls, generate_chunk
 from portal.models import CallRecord
 
 logger = logging.getLogger(__name__)
@@ -25,19 +28,19 @@ SQLITE_BATCH = 2000
 BULK_LOAD_MIN_ROWS = 100_000
 
 
-def write_calls(rows: Iterable[tuple], *, fresh: bool, expected: int) -> None:
-    """Store ``rows`` (about ``expected`` of them).
+def write_calls(lines: list[Line], calls: int, *, fresh: bool) -> None:
+    """Store the first ``calls`` rows of the demo's call sequence.
 
     ``fresh``: the demo has no call records yet, so no row can collide with an existing one.
     """
     if connection.vendor == "postgresql":
-        _copy(rows, fresh=fresh, expected=expected)
+        _copy(lines, calls, fresh=fresh)
     else:
-        _bulk_create(rows)
+        _bulk_create(generate_calls(lines, calls))
 
 
 @transaction.atomic
-def _copy(rows: Iterable[tuple], *, fresh: bool, expected: int) -> None:
+def _copy(lines: list[Line], calls: int, *, fresh: bool) -> None:
     table = CallRecord._meta.db_table
     columns = ", ".join(COLUMNS)
     with connection.cursor() as cursor:
@@ -48,22 +51,76 @@ def _copy(rows: Iterable[tuple], *, fresh: bool, expected: int) -> None:
                 f"CREATE TEMP TABLE demo_call_staging (LIKE {table} INCLUDING DEFAULTS) "
                 "ON COMMIT DROP"
             )
-            _copy_into(pg, "demo_call_staging", columns, rows)
+            _copy_into(pg, "demo_call_staging", columns, lines, calls)
             pg.execute(
                 f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608
                 "FROM demo_call_staging ON CONFLICT DO NOTHING"
             )
             return
-        bulk = expected >= BULK_LOAD_MIN_ROWS and _rows_at_most(pg, table, expected)
+        bulk = calls >= BULK_LOAD_MIN_ROWS and _rows_at_most(pg, table, calls)
         with _indexes_rebuilt_after(pg, table, enabled=bulk):
-            _copy_into(pg, table, columns, rows)
+            _copy_into(pg, table, columns, lines, calls)
 
 
-def _copy_into(pg, table: str, columns: str, rows: Iterable[tuple]) -> None:
+def _copy_into(pg, table: str, columns: str, lines: list[Line], calls: int) -> None:
     with pg.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        write = copy.write_row
-        for row in rows:
-            write(row)
+        for block in _text_blocks(lines, calls):
+            copy.write(block)
+
+
+# --- COPY text, made by several processes ---------------------------------------------------------
+
+_NULL = "\\N"
+_LINES: list[Line] = []  # set before forking; the workers inherit it
+
+
+def _field(value) -> str:
+    if value is None:
+        return _NULL
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = (
+            text.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return text
+
+
+def _chunk_text(job: tuple[int, int]) -> bytes:
+    """One chunk of rows in COPY's text format (runs in a worker process)."""
+    index, rows = job
+    out = ["\t".join([_field(v) for v in row]) for row in generate_chunk(_LINES, index, rows)]
+    out.append("")
+    return "\n".join(out).encode()
+
+
+def _text_blocks(lines: list[Line], calls: int) -> Iterator[bytes]:
+    """COPY text for the rows, chunk by chunk, in order.
+
+    Making rows is most of the cost (Python), so big runs spread the chunks over one process per
+    CPU while this one streams finished chunks to PostgreSQL. Forked workers never touch the
+    database connection they inherit (they exit with ``os._exit``).
+    """
+    global _LINES
+    jobs = list(enumerate(chunk_sizes(calls)))
+    if len(jobs) < 4:
+        _LINES = lines
+        yield from map(_chunk_text, jobs)
+        return
+    _LINES = lines
+    workers = max(1, min(os.cpu_count() or 1, 4))
+    todo = iter(jobs)
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        # A bounded window of chunks in flight: memory stays flat if PostgreSQL is slower.
+        pending = deque(pool.apply_async(_chunk_text, (job,)) for job in islice(todo, 2 * workers))
+        while pending:
+            block = pending.popleft().get()
+            job = next(todo, None)
+            if job is not None:
+                pending.append(pool.apply_async(_chunk_text, (job,)))
+            yield block
 
 
 def _rows_at_most(pg, table: str, limit: int) -> bool:
