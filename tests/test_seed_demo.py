@@ -269,3 +269,12 @@ def test_parallel_copy_writes_the_same_rows_as_the_sequential_generator(db, monk
     expected = {row[3:5] for row in generate_calls(build_lines(find_anchor()), 300)}
     assert set(CallRecord.objects.values_list("call_id", "leg")) == expected
     assert CallRecord.objects.count() == 300
+
+
+def test_copy_text_escapes_free_text():
+    from portal.demo.writers import _escape
+
+    assert _escape('=HYPERLINK("http://evil.example","click")') == (
+        '=HYPERLINK("http://evil.example","click")'
+    )
+    assert _escape("a\\b\tc\nd") == "a\\\\b\\tc\\nd"

@@ -185,10 +185,18 @@ def _pick(cum: list[float], r: float):
     return bisect(cum, r * cum[-1])
 
 
-def _external(rng: random.Random, country: str) -> str:
-    code = CALLING_CODE[country]
+def _number_range(code: str, country: str) -> tuple[str, int, int]:
     digits = 10 if country == "US" else (11 - len(code) if len(code) > 2 else 9)
-    return f"+{code}{rng.randrange(2 * 10 ** (digits - 1), 10**digits)}"
+    low = 2 * 10 ** (digits - 1)
+    return f"+{code}", low, 10**digits - low
+
+
+_RANGES = {country: _number_range(code, country) for country, code in CALLING_CODE.items()}
+
+
+def _external(r, country: str) -> str:
+    prefix, low, span = _RANGES[country]
+    return f"{prefix}{low + int(r() * span)}"
 
 
 def _client_ip(r, tenant_index: int) -> str:
@@ -238,6 +246,7 @@ class _Generator:
         self.conn_cum = [list(accumulate(w for _, w in c[3])) for c in CLIENTS]
         self.fail_cum = list(accumulate(f[3] for f in FAILURES))
         self.formula = self._formula_numbers() if forced else []
+        self.devices: dict[str, list[tuple[str, str, str, str]]] = {}
 
     def _formula_numbers(self) -> list[tuple[Line, Number]]:
         from portal.demo.inventory import FORMULA_NAMES
@@ -266,11 +275,20 @@ class _Generator:
             if line.start <= t < line.end:
                 return t
 
-    def _client(self) -> tuple[str, str, str]:
+    def _client(self, line: Line) -> tuple[str, str, str, str]:
+        """(IP, OS, platform, connection type) of one device."""
         r = self.rng.random
         i = _pick(self.client_cum, r())
         os_name, platform, _, conns = CLIENTS[i]
-        return os_name, platform, conns[_pick(self.conn_cum[i], r())][0]
+        connection = conns[_pick(self.conn_cum[i], r())][0]
+        return _client_ip(r, line.tenant_index), os_name, platform, connection
+
+    def _device(self, line: Line, number: Number) -> tuple[str, str, str, str]:
+        """People call from the same few devices: each number gets three, made on first use."""
+        devices = self.devices.get(number.e164)
+        if devices is None:
+            devices = self.devices[number.e164] = [self._client(line) for _ in range(3)]
+        return devices[int(self.rng.random() * 3)]
 
     def calls(self, n: int) -> Iterator[tuple]:
         produced, call_no = 0, 0
@@ -318,9 +336,9 @@ class _Generator:
             ext_country = INTERNATIONAL[int(r() * len(INTERNATIONAL))]
             if ext_country == line.country:
                 ext_country = "US" if line.country != "US" else "GB"
-            other, context = _external(rng, ext_country), "international"
+            other, context = _external(r, ext_country), "international"
         else:
-            other, context, ext_country = _external(rng, line.country), "domestic", line.country
+            other, context, ext_country = _external(r, line.country), "domestic", line.country
         success = emergency or r() < 0.87
         invite_dt = datetime.fromtimestamp(invite, UTC)
         if success:
@@ -343,8 +361,7 @@ class _Generator:
         if cloud:  # Teams side is a Microsoft media service, not a person's device
             client = (f"198.51.100.{200 + int(r() * 50)}", "", "", "")
         else:
-            os_name, platform, conn = self._client()
-            client = (_client_ip(r, line.tenant_index), os_name, platform, conn)
+            client = self._device(line, number)
         sbc = (line.sbc_ips[0] if r() < 0.7 else line.sbc_ips[1], "", "pstn", "")
         caller, callee = (sbc, client) if inbound else (client, sbc)
         ours, theirs = number.e164, other

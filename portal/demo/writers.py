@@ -74,24 +74,34 @@ _NULL = "\\N"
 _LINES: list[Line] = []  # set before forking; the workers inherit it
 
 
-def _field(value) -> str:
-    if value is None:
-        return _NULL
-    text = str(value)
+_FREE_TEXT = [
+    COLUMNS.index(c) for c in ("user_upn", "user_display_name", "emergency_location_snapshot")
+]
+
+
+def _escape(text: str) -> str:
+    """COPY text format: backslash, tab and line breaks are escaped."""
     if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = (
-            text.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
+        text = text.replace("\\", "\\\\").replace("\t", "\\t")
+        text = text.replace("\n", "\\n").replace("\r", "\\r")
     return text
 
 
 def _chunk_text(job: tuple[int, int]) -> bytes:
-    """One chunk of rows in COPY's text format (runs in a worker process)."""
+    """One chunk of rows in COPY's text format (runs in a worker process).
+
+    Only the free-text columns can hold a tab or a backslash; every other value is generated
+    (numbers, codes, UUIDs, times), so it is written as ``str(value)`` without escaping.
+    """
     index, rows = job
-    out = ["\t".join([_field(v) for v in row]) for row in generate_chunk(_LINES, index, rows)]
+    out = []
+    append, null = out.append, _NULL
+    for row in generate_chunk(_LINES, index, rows):
+        values = [null if v is None else str(v) for v in row]
+        for i in _FREE_TEXT:
+            if row[i] is not None:
+                values[i] = _escape(values[i])
+        append("\t".join(values))
     out.append("")
     return "\n".join(out).encode()
 
