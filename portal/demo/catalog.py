@@ -138,7 +138,7 @@ PEOPLE: list[Person] = [
     Person("tom@tailspin.example", "Tom Tailor", "tenant admin", (("tailspin", T.ADMIN),)),
     Person("wanda@woodgrove.example", "Wanda Weber", "tenant admin (Operator Connect off)",
            (("woodgrove", T.ADMIN),)),
-    Person("mia@partner.example", "Mia Morgan", "admin of two tenants (IT partner)",
+    Person("mia@partner.example", "Mia Morgan", "IT partner: admin of Fabrikam, viewer of Tailspin",
            (("fabrikam", T.ADMIN), ("tailspin", T.VIEWER))),
     Person("olivia@northwave.example", "Olivia Okafor", "operator admin",
            operators=(("northwave", OR.ADMIN),)),

@@ -137,7 +137,7 @@ def _people(anchor: datetime) -> dict[str, User]:
     password = make_password(DEMO_PASSWORD)
     out = {}
     for person in PEOPLE:
-        user, created = User.objects.get_or_create(
+        user, _ = User.objects.get_or_create(
             email=person.email,
             defaults={
                 "full_name": person.full_name,
