@@ -75,6 +75,8 @@ def test_migrate_seed_and_a_task_round_trip_on_the_embedded_default(embedded_env
                 time.sleep(1)
         assert answer == "pong", (tmp_path / "worker.log").read_text()[-3000:]
         assert (var / "cache").is_dir()
+        # Everything the broker keeps stays under VAR_DIR, nothing lands in the working dir.
+        assert list((var / "celery" / "control").glob("*.exchange"))
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         try:
