@@ -280,7 +280,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_celery_dir / "out"),
         "data_folder_out": str(_celery_dir / "out"),
         "processed_folder": str(_celery_dir / "processed"),
-        # Exchange tables; kombu's default is ./control in the working directory.
+        # else kombu writes its broadcast exchanges to ./control in the working directory
         "control_folder": str(_celery_dir / "control"),
         "store_processed": False,
     }
