@@ -1,0 +1,479 @@
+"""Django admin for platform staff (DESIGN §1: "maintains the operator directory, onboards
+tenants and users").
+
+Staff edit the directory, tenants, people and memberships here. Everything that decides what an
+operator receives — assignments and their periods, numbers, emergency locations, call records —
+is read-only: it changes through the tenant admins' services and ingestion, never by hand. Audit
+events can be read, never added, changed or deleted. Membership changes go through the services
+so that they are audited like the same change made in the portal.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from portal import services
+from portal.choices import AuditAction, TenantRole
+from portal.errors import DomainError
+from portal.models import (
+    AssignmentCountry,
+    AssignmentPeriod,
+    AuditEvent,
+    CallRecord,
+    EmergencyLocation,
+    EnablementPeriod,
+    Membership,
+    Operator,
+    OperatorAssignment,
+    OperatorCountry,
+    OperatorMembership,
+    PhoneNumber,
+    PhoneNumberPeriod,
+    Tenant,
+    User,
+)
+from portal.paginators import lookahead_paginator
+from portal.permissions import client_ip
+
+admin.site.site_header = "Operator Connect portal — platform staff"
+admin.site.site_title = "Operator Connect admin"
+admin.site.index_title = "Directory, tenants and shared data"
+
+
+def _is_staff(request) -> bool:
+    return bool(request.user.is_active and request.user.is_staff)
+
+
+class StaffMixin:
+    """Platform staff are ``is_staff`` (DESIGN §2): they need no per-model permission rows."""
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return _is_staff(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return _is_staff(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return _is_staff(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return _is_staff(request)
+
+    def has_module_permission(self, request) -> bool:
+        return _is_staff(request)
+
+
+class ReadOnlyMixin(StaffMixin):
+    """View only: no add, change or delete, whatever the user's permissions say."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyTabularInline(ReadOnlyMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+
+class HugeTableMixin:
+    """Changelists over millions of rows: never COUNT(*), never "show all"."""
+
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # facet counts would COUNT every filter choice
+    list_max_show_all = 0
+    list_per_page = 100
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return lookahead_paginator(request, queryset, per_page)
+
+
+# --- people -----------------------------------------------------------------------------------
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "full_name")
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class MembershipInline(ReadOnlyTabularInline):
+    model = Membership
+    fields = ("tenant", "role", "created_at")
+    readonly_fields = fields
+    verbose_name_plural = "tenant memberships (change them under Memberships)"
+
+
+class OperatorMembershipInline(ReadOnlyTabularInline):
+    model = OperatorMembership
+    fields = ("operator", "role", "created_at")
+    readonly_fields = fields
+    verbose_name_plural = "operator memberships (change them under Operator memberships)"
+
+
+@admin.register(User)
+class UserAdmin(StaffMixin, BaseUserAdmin):
+    """Users sign in with their e-mail address: there is no username. Only superusers grant
+    superuser status, groups or permissions."""
+
+    form = UserEditForm
+    add_form = UserCreationForm
+    ordering = ("email",)
+    list_display = ("email", "full_name", "is_staff", "is_superuser", "is_active", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active")
+    search_fields = ("email", "full_name")
+    inlines = [MembershipInline, OperatorMembershipInline]
+
+    def get_inlines(self, request, obj=None):
+        return self.inlines if obj is not None else []  # a new user has no memberships yet
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ("last_login", "date_joined")
+        if not request.user.is_superuser:
+            fields += ("is_superuser", "groups", "user_permissions")
+        return fields
+
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("full_name", "time_zone")}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ("user", "tenant", "role")
+
+    def clean(self):
+        data = super().clean()
+        instance = self.instance
+        if instance.pk and data.get("role") != instance.role == TenantRole.ADMIN:
+            others = Membership.objects.filter(tenant_id=instance.tenant_id, role=TenantRole.ADMIN)
+            if not others.exclude(pk=instance.pk).exists():
+                raise ValidationError(
+                    "The last admin can't be demoted. Make someone else an admin first."
+                )
+        return data
+
+
+@admin.register(Membership)
+class MembershipAdmin(StaffMixin, admin.ModelAdmin):
+    """Adding, re-roling and removing go through the member services (audited)."""
+
+    form = MembershipForm
+    list_display = ("user", "tenant", "role", "created_at")
+    list_filter = ("role", "tenant")
+    list_select_related = ("user", "tenant")
+    search_fields = ("user__email", "user__full_name", "tenant__name")
+    autocomplete_fields = ("user", "tenant")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("user", "tenant") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        ip = client_ip(request)
+        if not change:
+            saved = services.add_member(
+                obj.tenant, email=obj.user.email, role=obj.role, by=request.user, ip=ip
+            )
+            obj.pk = saved.pk
+        elif "role" in form.changed_data:
+            old = Membership.objects.get(pk=obj.pk)
+            services.change_member_role(old, role=obj.role, by=request.user, ip=ip)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for membership in objs:
+            last = not (
+                Membership.objects.filter(tenant_id=membership.tenant_id, role=TenantRole.ADMIN)
+                .exclude(pk=membership.pk)
+                .exists()
+            )
+            if membership.role == TenantRole.ADMIN and last:
+                protected = [*protected, f"{membership} (the last admin of {membership.tenant})"]
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        services.remove_member(obj, by=request.user, ip=client_ip(request))
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            try:
+                services.remove_member(membership, by=request.user, ip=client_ip(request))
+            except DomainError as error:
+                messages.error(request, error.message)
+
+
+@admin.register(OperatorMembership)
+class OperatorMembershipAdmin(StaffMixin, admin.ModelAdmin):
+    """Adding and removing go through the services; to change a role, remove and add again."""
+
+    list_display = ("user", "operator", "role", "created_at")
+    list_filter = ("role", "operator")
+    list_select_related = ("user", "operator")
+    search_fields = ("user__email", "user__full_name", "operator__name")
+    autocomplete_fields = ("user", "operator")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = services.add_operator_member(
+            obj.operator,
+            email=obj.user.email,
+            role=obj.role,
+            by=request.user,
+            ip=client_ip(request),
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.remove_operator_member(obj, by=request.user, ip=client_ip(request))
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            services.remove_operator_member(membership, by=request.user, ip=client_ip(request))
+
+
+# --- directory and tenants --------------------------------------------------------------------------
+
+
+class OperatorCountryFormSet(forms.BaseInlineFormSet):
+    """A country still used by a tenant's assignment can't be dropped from the directory."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if not form.instance.pk:
+                continue
+            dropping = form in self.deleted_forms or "country" in form.changed_data
+            old = OperatorCountry.objects.get(pk=form.instance.pk).country
+            used = AssignmentCountry.objects.filter(operator=self.instance, country=old)
+            if dropping and used.exists():
+                tenants = ", ".join(sorted({c.assignment.tenant.name for c in used}))
+                raise ValidationError(
+                    f"{old} is still used by {tenants}. They must remove it from their "
+                    f"assignment first."
+                )
+
+
+class OperatorCountryInline(StaffMixin, admin.TabularInline):
+    model = OperatorCountry
+    formset = OperatorCountryFormSet
+    extra = 1
+
+
+class AuditedDirectoryMixin:
+    """Creating and changing directory entries and tenants writes an audit event."""
+
+    audit_created: str = ""
+    audit_updated: str = ""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        target = {"operator": obj} if isinstance(obj, Operator) else {"tenant": obj}
+        services.record_event(
+            self.audit_updated if change else self.audit_created,
+            actor=request.user,
+            target=obj,
+            ip=client_ip(request),
+            fields=sorted(form.changed_data),
+            **target,
+        )
+
+
+@admin.register(Operator)
+class OperatorAdmin(StaffMixin, AuditedDirectoryMixin, admin.ModelAdmin):
+    audit_created, audit_updated = AuditAction.OPERATOR_CREATED, AuditAction.OPERATOR_UPDATED
+    list_display = ("name", "slug", "is_active", "served_countries", "links_checked_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("links_checked_at", "links_broken", "created_at")
+    inlines = [OperatorCountryInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("countries")
+
+    @admin.display(description="countries")
+    def served_countries(self, obj: Operator) -> str:
+        return ", ".join(obj.country_codes)
+
+
+class EnablementPeriodInline(ReadOnlyTabularInline):
+    model = EnablementPeriod
+    fields = ("started_at", "ended_at", "acknowledgement", "ended_by")
+    readonly_fields = fields
+
+
+@admin.register(Tenant)
+class TenantAdmin(StaffMixin, AuditedDirectoryMixin, admin.ModelAdmin):
+    """Operator Connect itself is switched on and off by the tenant's admins, with their
+    acknowledgement (I4), so it is read-only here."""
+
+    audit_created, audit_updated = AuditAction.TENANT_CREATED, AuditAction.TENANT_UPDATED
+    list_display = ("name", "slug", "country", "operator_connect_enabled", "created_at")
+    list_filter = ("operator_connect_enabled", "country")
+    search_fields = ("name", "slug", "microsoft_tenant_id")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = (
+        "operator_connect_enabled",
+        "operator_connect_changed_at",
+        "operator_connect_changed_by",
+        "created_at",
+    )
+    inlines = [EnablementPeriodInline]
+
+
+# --- read-only views of shared data ---------------------------------------------------------------
+
+
+class AssignmentPeriodInline(ReadOnlyTabularInline):
+    model = AssignmentPeriod
+    fields = ("started_at", "ended_at", "countries", "end_reason", "started_by", "ended_by")
+    readonly_fields = fields
+
+
+class AssignmentCountryInline(ReadOnlyTabularInline):
+    model = AssignmentCountry
+    fields = ("country",)
+    readonly_fields = fields
+
+
+@admin.register(OperatorAssignment)
+class OperatorAssignmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("tenant", "operator", "status", "relationship_status", "status_changed_at")
+    list_filter = ("status", "relationship_status", "operator")
+    list_select_related = ("tenant", "operator")
+    search_fields = ("tenant__name", "operator__name")
+    inlines = [AssignmentCountryInline, AssignmentPeriodInline]
+
+
+class PhoneNumberPeriodInline(ReadOnlyTabularInline):
+    model = PhoneNumberPeriod
+    fields = ("operator", "assigned_upn", "started_at", "ended_at")
+    readonly_fields = fields
+
+
+@admin.register(PhoneNumber)
+class PhoneNumberAdmin(ReadOnlyMixin, HugeTableMixin, admin.ModelAdmin):
+    list_display = (
+        "telephone_number",
+        "tenant",
+        "operator",
+        "iso_country_code",
+        "usage",
+        "pstn_assignment_status",
+        "activation_state",
+        "assigned_display_name",
+    )
+    list_filter = ("usage", "pstn_assignment_status", "activation_state", "operator", "tenant")
+    list_select_related = ("tenant", "operator")
+    search_fields = ("=telephone_number", "assigned_upn")
+    inlines = [PhoneNumberPeriodInline]
+
+
+@admin.register(EmergencyLocation)
+class EmergencyLocationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "company_name",
+        "street_line",
+        "city",
+        "country",
+        "place_name",
+        "elin",
+        "validation_status",
+        "tenant",
+    )
+    list_filter = ("validation_status", "country", "tenant")
+    list_select_related = ("tenant",)
+    search_fields = ("company_name", "city", "postal_code", "=location_id")
+
+
+@admin.register(CallRecord)
+class CallRecordAdmin(ReadOnlyMixin, HugeTableMixin, admin.ModelAdmin):
+    """Millions of rows: no COUNT(*), no date hierarchy (it aggregates), filters with fixed
+    choices only, no sortable columns (each would sort the whole table), and an order the
+    (tenant, invite_time, id) and (tenant, operator, invite_time, id) indexes serve by a backward
+    scan: tenant by tenant, newest first (one tenant filtered: simply newest first)."""
+
+    list_display = (
+        "invite_time",
+        "tenant",
+        "operator",
+        "call_type",
+        "direction",
+        "tenant_country",
+        "duration_seconds",
+        "final_sip_code",
+        "quality",
+        "is_emergency",
+    )
+    list_filter = (
+        ("invite_time", admin.DateFieldListFilter),
+        "tenant",
+        "operator",
+        "call_type",
+        "direction",
+        "quality",
+        "success",
+        "is_emergency",
+    )
+    list_select_related = ("tenant", "operator")
+    sortable_by = ()
+    search_fields = ("=call_id",)
+    search_help_text = "Exact call ID."
+    ordering = ("-tenant_id", "-invite_time", "-id")
+
+    def get_search_results(self, request, queryset, search_term):
+        """Look a call ID up through the (tenant, call_id, leg) index, one tenant at a time:
+        without the tenant, PostgreSQL would walk the whole table."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        tenants = Tenant.objects.values("pk")
+        return queryset.filter(tenant_id__in=tenants, call_id=term), False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyMixin, HugeTableMixin, admin.ModelAdmin):
+    """Append-only: staff can read the log, nobody can add to, change or delete it here."""
+
+    list_display = ("occurred_at", "sentence", "action", "tenant", "operator", "actor_label")
+    list_filter = ("action", ("occurred_at", admin.DateFieldListFilter))
+    list_select_related = ("tenant", "operator")
+    search_fields = ("actor_label", "target_label")
+    sortable_by = ("occurred_at",)
+    actions = None

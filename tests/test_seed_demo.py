@@ -1,0 +1,287 @@
+"""seed_demo builds a realistic, idempotent, deterministic demo world (issue 2, item 9)."""
+
+import ipaddress
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from portal import services
+from portal.choices import (
+    AssignmentStatus,
+    CallQuality,
+    OperatorRole,
+    PstnAssignmentStatus,
+    RelationshipStatus,
+    TenantRole,
+)
+from portal.demo.catalog import DEMO_PASSWORD
+from portal.demo.inventory import FORMULA_NAMES
+from portal.errors import Conflict
+from portal.models import (
+    AssignmentPeriod,
+    AuditEvent,
+    CallRecord,
+    EmergencyLocation,
+    EnablementPeriod,
+    Membership,
+    Operator,
+    OperatorAssignment,
+    OperatorMembership,
+    PhoneNumber,
+    PhoneNumberPeriod,
+    Tenant,
+    User,
+)
+
+CALLS = 300
+MODELS = [
+    User, Tenant, Operator, Membership, OperatorMembership, OperatorAssignment, AssignmentPeriod,
+    EnablementPeriod, PhoneNumber, PhoneNumberPeriod, EmergencyLocation, CallRecord, AuditEvent,
+]  # fmt: skip
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {m.__name__: m.objects.count() for m in MODELS}
+
+
+@pytest.fixture
+def demo(db):
+    seed("--calls", str(CALLS))
+
+
+def assignment(tenant: str, operator: str) -> OperatorAssignment:
+    return OperatorAssignment.objects.get(tenant__slug=tenant, operator__slug=operator)
+
+
+def test_tenants_in_several_countries_one_without_operator_connect(demo):
+    tenants = {t.slug: t for t in Tenant.objects.all()}
+    assert {s: t.country.code for s, t in tenants.items()} == {
+        "contoso": "GB",
+        "fabrikam": "DE",
+        "northwind": "FR",
+        "tailspin": "US",
+        "woodgrove": "CH",
+    }
+    assert not tenants["woodgrove"].operator_connect_enabled
+    assert not EnablementPeriod.objects.filter(tenant=tenants["woodgrove"]).exists()
+    assert all(t.operator_connect_enabled for s, t in tenants.items() if s != "woodgrove")
+
+
+def test_operator_directory_links_stay_on_example_domains(demo):
+    operators = list(Operator.objects.prefetch_related("countries"))
+    assert len(operators) == 6
+    for operator in operators:
+        assert operator.privacy_policy_url.startswith("https://")
+        assert ".example/" in operator.privacy_policy_url
+        assert ".example/" in operator.terms_url
+        assert operator.country_codes
+        assert operator.services
+
+
+def test_assignment_histories_cover_every_status(demo):
+    assert assignment("fabrikam", "meridian").status == AssignmentStatus.SUSPENDED
+    removed = assignment("northwind", "northwave")
+    assert removed.status == AssignmentStatus.REMOVED
+    assert removed.relationship_status == RelationshipStatus.DECLINED
+    assert removed.relationship_reason
+    assert assignment("tailspin", "bluebell").relationship_status == RelationshipStatus.PENDING
+    assert assignment("contoso", "northwave").relationship_status == (
+        RelationshipStatus.AGREEMENT_SIGNED
+    )
+    subset = assignment("contoso", "meridian")
+    assert subset.country_codes == ["GB"]
+    assert len(Operator.objects.get(slug="meridian").country_codes) > 1
+    periods = list(subset.periods.order_by("started_at"))
+    assert [p.countries for p in periods] == [["DE", "GB"], ["GB"]]
+    assert periods[0].end_reason == "countries_changed"
+
+
+def test_assignments_were_made_through_the_services(demo):
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {
+        "operator_connect.enabled",
+        "assignment.added",
+        "assignment.countries_changed",
+        "assignment.suspended",
+        "assignment.removed",
+        "assignment.relationship_changed",
+        "member.added",
+        "operator_member.added",
+    } <= actions
+
+
+def test_members_of_every_role_share_one_password(demo):
+    roles = set(Membership.objects.values_list("role", flat=True))
+    assert roles == {TenantRole.ADMIN, TenantRole.VIEWER}
+    op_roles = set(OperatorMembership.objects.values_list("role", flat=True))
+    assert op_roles == {OperatorRole.ADMIN, OperatorRole.ANALYST}
+    mia = User.objects.get(email="mia@partner.example")
+    assert mia.memberships.count() == 2
+    staff = User.objects.get(email="staff@platform.example")
+    assert staff.is_staff and staff.is_superuser
+    for user in User.objects.all():
+        assert user.check_password(DEMO_PASSWORD), user.email
+
+
+def test_active_assignments_share_calls_and_numbers(demo):
+    for a in OperatorAssignment.objects.sharing().select_related("tenant", "operator"):
+        assert CallRecord.objects.shareable_with(a.operator, a.tenant).exists(), a
+        assert PhoneNumber.objects.shareable_with(a.operator, a.tenant).exists(), a
+    sharing = {(a.tenant.slug, a.operator.slug) for a in OperatorAssignment.objects.sharing()}
+    assert {
+        ("contoso", "northwave"),
+        ("contoso", "meridian"),
+        ("fabrikam", "alpenruf"),
+        ("northwind", "lumiere"),
+        ("tailspin", "meridian"),
+    } <= sharing
+
+
+def test_suspended_and_removed_operators_receive_only_their_past(demo):
+    suspended = assignment("fabrikam", "meridian")
+    assert not PhoneNumber.objects.shareable_with(suspended.operator, suspended.tenant).exists()
+    shared = CallRecord.objects.shareable_with(suspended.operator, suspended.tenant)
+    everything = CallRecord.objects.for_tenant(suspended.tenant).filter(operator=suspended.operator)
+    assert 0 < shared.count() < everything.count()
+    removed = assignment("northwind", "northwave")
+    assert not PhoneNumber.objects.shareable_with(removed.operator, removed.tenant).exists()
+
+
+def test_numbers_have_sip_uris_and_every_kind_of_assignment(demo):
+    numbers = PhoneNumber.objects.all()
+    assert all(n.sip_uri.startswith("sip:+") for n in numbers)
+    statuses = set(numbers.values_list("pstn_assignment_status", flat=True))
+    assert statuses == set(PstnAssignmentStatus.values)
+    assert numbers.filter(emergency_location__isnull=False).exists()
+
+
+def test_removing_an_operator_with_assigned_numbers_is_refused(demo):
+    a = assignment("contoso", "northwave")
+    alice = User.objects.get(email="alice@contoso.example")
+    with pytest.raises(Conflict) as refused:
+        services.remove_assignment(a, by=alice)
+    assert refused.value.code == "numbers_assigned"
+
+
+def test_emergency_locations_are_realistic(demo):
+    locations = EmergencyLocation.objects.all()
+    assert {"Validated", "NotValidated"} <= set(
+        locations.values_list("validation_status", flat=True)
+    )
+    assert locations.exclude(elin="").exists()
+    assert not locations.filter(latitude__isnull=True).exists()
+    assert locations.filter(country="US").exclude(state_or_province="").count() == 2
+
+
+def test_call_records_have_plausible_distributions(demo):
+    calls = CallRecord.objects.all()
+    assert calls.count() == CALLS
+    assert len(set(calls.values_list("call_type", flat=True))) >= 6
+    assert {"inbound", "outbound"} == set(calls.values_list("direction", flat=True))
+    failed = calls.filter(success=False)
+    assert failed.exists()
+    assert all(400 <= c.final_sip_code < 700 and c.final_sip_phrase for c in failed)
+    assert all(c.start_time is None and c.failure_time for c in failed)
+    poor = calls.filter(quality=CallQuality.POOR)
+    classified = calls.exclude(quality=CallQuality.UNCLASSIFIED).count()
+    assert 0.01 < poor.count() / classified < 0.12
+    for c in poor:
+        assert c.rtt_avg_ms > 500 or c.packet_loss_avg > 0.1 or c.jitter_avg_ms > 30
+    for c in calls.filter(quality=CallQuality.GOOD):
+        assert c.rtt_avg_ms <= 500 and c.packet_loss_avg <= 0.1 and c.jitter_avg_ms <= 30
+    emergency = calls.filter(is_emergency=True)
+    assert emergency.exists()
+    assert all(c.emergency_location_snapshot["country"] for c in emergency)
+    versions = {
+        ipaddress.ip_address(ip).version
+        for ip in calls.exclude(caller_ip=None).values_list("caller_ip", flat=True)
+    }
+    assert versions == {4, 6}
+    assert len(set(calls.exclude(caller_os="").values_list("caller_os", flat=True))) >= 5
+
+
+def test_formula_like_display_names_are_present(demo):
+    names = set(CallRecord.objects.values_list("user_display_name", flat=True))
+    assert set(FORMULA_NAMES) <= names
+    numbers = set(PhoneNumber.objects.values_list("assigned_display_name", flat=True))
+    assert set(FORMULA_NAMES) <= numbers
+
+
+def test_call_records_fall_in_the_last_90_days(demo):
+    times = CallRecord.objects.values_list("invite_time", flat=True)
+    span = max(times) - min(times)
+    assert 30 < span.days <= 90
+
+
+def test_running_twice_duplicates_nothing(demo):
+    before = counts()
+    seed("--calls", str(CALLS))
+    assert counts() == before
+
+
+def test_more_calls_extend_the_same_sequence(demo):
+    first = set(CallRecord.objects.values_list("id", flat=True))
+    seed("--calls", str(CALLS + 200))
+    after = set(CallRecord.objects.values_list("id", flat=True))
+    assert first < after
+    assert len(after) == CALLS + 200
+
+
+def test_once_does_nothing_when_the_world_exists(demo):
+    before = counts()
+    out = seed("--once", "--calls", "5000")
+    assert "nothing to do" in out
+    assert counts() == before
+
+
+def test_the_world_is_deterministic(db):
+    seed("--calls", "50")
+    keys = sorted(CallRecord.objects.values_list("call_id", "leg", "duration_seconds"))
+    CallRecord.objects.all().delete()
+    seed("--calls", "50")
+    assert sorted(CallRecord.objects.values_list("call_id", "leg", "duration_seconds")) == keys
+
+
+def test_demo_logins_lists_every_persona_and_where_to_go(demo):
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    assert DEMO_PASSWORD in text
+    assert "staff@platform.example" in text and "/admin/" in text
+    assert "alice@contoso.example" in text and "/t/contoso/" in text
+    assert "oscar@northwave.example" in text and "/o/northwave/" in text
+
+
+def test_demo_logins_without_a_world_says_how_to_make_one(db):
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    assert "seed_demo" in out.getvalue()
+
+
+def test_parallel_copy_writes_the_same_rows_as_the_sequential_generator(db, monkeypatch):
+    """Small chunks force the multi-process COPY path on a small demo."""
+    import portal.demo.calls as calls_module
+    from portal.demo.calls import build_lines, generate_calls
+    from portal.demo.world import find_anchor
+
+    monkeypatch.setattr(calls_module, "CHUNK_ROWS", 40)
+    seed("--calls", "300")
+    expected = {row[3:5] for row in generate_calls(build_lines(find_anchor()), 300)}
+    assert set(CallRecord.objects.values_list("call_id", "leg")) == expected
+    assert CallRecord.objects.count() == 300
+
+
+def test_copy_text_escapes_free_text():
+    from portal.demo.writers import _escape
+
+    assert _escape('=HYPERLINK("http://evil.example","click")') == (
+        '=HYPERLINK("http://evil.example","click")'
+    )
+    assert _escape("a\\b\tc\nd") == "a\\\\b\\tc\\nd"
