@@ -220,6 +220,17 @@ def test_call_records_fall_in_the_last_90_days(demo):
     assert 30 < span.days <= 90
 
 
+def test_every_sharing_tenant_has_a_published_notice_and_one_is_out_of_date(demo):
+    from notices.models import NoticeVersion
+    from notices.services import notice_status
+
+    sharing = Tenant.objects.filter(operator_connect_enabled=True)
+    assert sharing.count() >= 3
+    assert all(NoticeVersion.objects.filter(tenant=t).exists() for t in sharing)
+    stale = [t.slug for t in sharing if notice_status(t).out_of_date]
+    assert len(stale) == 1
+
+
 def test_running_twice_duplicates_nothing(demo):
     before = counts()
     seed("--calls", str(CALLS))
