@@ -104,7 +104,7 @@ def test_session_write_without_csrf_token_is_refused(world):
 def test_session_write_with_csrf_token_succeeds(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.alice, backend="django.contrib.auth.backends.ModelBackend")
-    client.get("/accounts/login/")  # a page with a form sets the CSRF cookie
+    client.get("/accounts/password_change/")  # a page with a form sets the CSRF cookie
     token = client.cookies["csrftoken"].value
     response = client.patch(
         "/api/v1/tenants/contoso/",

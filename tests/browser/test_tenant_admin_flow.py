@@ -71,7 +71,7 @@ def test_enable_add_suspend_resume_remove_refused_and_audit(live_server, page):
     page.get_by_role("link", name="Audit log").click()
     table = page.get_by_role("table")
     for sentence in (
-        "Anna Admin enabled Operator Connect Contoso Ltd",
+        "Anna Admin enabled Operator Connect for Contoso Ltd",
         "Anna Admin added operator Northwind Telecom for DE, GB",
         "Anna Admin suspended Northwind Telecom for DE, GB",
         "Anna Admin resumed Northwind Telecom for DE, GB",
