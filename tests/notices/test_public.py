@@ -272,3 +272,19 @@ def test_middleware_strips_cookies_and_vary_cookie_from_public_responses(rf):
     untouched = PublicCacheMiddleware(private)(rf.get("/t/contoso/"))
     assert untouched["Vary"] == "Cookie, Accept-Language"
     assert "sessionid" in untouched.cookies
+
+
+@pytest.mark.django_db
+def test_names_from_the_database_are_escaped_in_the_published_page(world, client):
+    # The stored, pre-rendered notice is served with mark_safe: everything in it must have been
+    # escaped when it was rendered at publish time.
+    world.tenant_a.name = '<img src=x onerror="alert(1)">Contoso'
+    world.tenant_a.save(update_fields=["name"])
+    world.operator_o.name = "<script>alert(2)</script>Operator O"
+    world.operator_o.save(update_fields=["name"])
+    publish(world.tenant_a, world.alice)
+    for path in ("/notice/contoso/?lang=en", "/notice/contoso/v/1/?lang=de"):
+        body = client.get(path).content.decode()
+        assert "<script>alert(2)" not in body and "<img src=x" not in body
+        assert "&lt;script&gt;alert(2)&lt;/script&gt;Operator O" in body
+        assert "&lt;img src=x onerror=" in body
