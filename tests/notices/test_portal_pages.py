@@ -156,3 +156,19 @@ def test_dashboard_card_warns_prominently_when_out_of_date(world):
 def test_nav_links_on_tenant_pages(world, login):
     body = login(world.victor).get("/t/contoso/notice/history/").content.decode()
     assert 'href="/t/contoso/notice/">Privacy notice</a>' in body
+
+
+def test_the_draft_preview_and_version_pages_escape_names_from_the_database(world, login):
+    # Both pages show pre-rendered notice HTML through mark_safe: it must have been escaped.
+    world.operator_o.name = "<script>alert(3)</script>Operator O"
+    world.operator_o.save(update_fields=["name"])
+    publish(world.tenant_a, world.alice)
+    client = login(world.alice)
+    world.tenant_a.name = '<img src=x onerror="alert(4)">Contoso'
+    world.tenant_a.save(update_fields=["name"])
+    draft = client.get("/t/contoso/notice/").content.decode()
+    version = client.get("/t/contoso/notice/v/1/").content.decode()
+    for body in (draft, version):
+        assert "<script>alert(3)" not in body
+        assert "&lt;script&gt;alert(3)&lt;/script&gt;Operator O" in body
+    assert "<img src=x" not in draft and "&lt;img src=x onerror=" in draft
