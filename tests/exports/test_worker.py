@@ -158,7 +158,7 @@ job, _ = services.request_export(tenant=tenant, operator=operator, by=alice, via
     datasets=["call_records", "numbers"], start=timezone.now() - timedelta(days=1),
     end=timezone.now() + timedelta(hours=1), format="csv")
 import sys
-sys.stdout.write(f"JOB {job.pk}\n")  # stdout is how this child reports to the test
+sys.stdout.write(f"JOB {job.pk}\\n")  # stdout is how this child reports to the test
 """
 
 
