@@ -39,6 +39,7 @@ from portal.models import (
 )
 from portal.paginators import lookahead_paginator
 from portal.permissions import client_ip
+from portal.services.directory import countries_in_use
 
 admin.site.site_header = "Operator Connect portal — platform staff"
 admin.site.site_title = "Operator Connect admin"
@@ -279,9 +280,9 @@ class OperatorCountryFormSet(forms.BaseInlineFormSet):
                 continue
             dropping = form in self.deleted_forms or "country" in form.changed_data
             old = OperatorCountry.objects.get(pk=form.instance.pk).country
-            used = AssignmentCountry.objects.filter(operator=self.instance, country=old)
-            if dropping and used.exists():
-                tenants = ", ".join(sorted({c.assignment.tenant.name for c in used}))
+            used = countries_in_use(self.instance, [old]) if dropping else {}
+            if used:
+                tenants = ", ".join(used[old])
                 raise ValidationError(
                     f"{old} is still used by {tenants}. They must remove it from their "
                     f"assignment first."

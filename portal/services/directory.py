@@ -57,12 +57,22 @@ def _refuse_duplicate(model, field: str, value, exclude_pk=None, label: str = ""
         raise Conflict(f"Another {label} already uses this {what}.", code="duplicate", field=field)
 
 
+def countries_in_use(operator: Operator, dropped) -> dict[str, list[str]]:
+    """Of the ``dropped`` countries, those a tenant's assignment still uses, with the tenants.
+
+    The one rule behind "a country still used by a tenant can't leave the directory" (the
+    composite foreign key enforces it in PostgreSQL; this names who is in the way).
+    """
+    used: dict[str, set[str]] = {}
+    rows = AssignmentCountry.objects.filter(operator=operator, country__in=list(dropped))
+    for country, tenant in rows.values_list("country", "assignment__tenant__name"):
+        used.setdefault(country, set()).add(tenant)
+    return {country: sorted(tenants) for country, tenants in sorted(used.items())}
+
+
 def _set_operator_countries(operator: Operator, codes: list[str]) -> None:
-    in_use = set(
-        AssignmentCountry.objects.filter(operator=operator)
-        .exclude(country__in=codes)
-        .values_list("country", flat=True)
-    )
+    dropped = set(operator.countries.values_list("country", flat=True)) - set(codes)
+    in_use = countries_in_use(operator, dropped)
     if in_use:
         raise Conflict(
             f"Tenants still use {operator.name} in {country_list(sorted(in_use))}; "
