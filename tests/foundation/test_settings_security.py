@@ -10,6 +10,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -20,6 +21,13 @@ from portal.tasks import ping
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
+def maintenance_database_url() -> str:
+    """The test server's ``postgres`` database: it always exists (the suite's own database need
+    not, until pytest creates test_<name>), and the probes only ask it ``SELECT 1``."""
+    url = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    return urlunsplit(url._replace(path="/postgres"))
+
+
 def production_env(tmp_path, **over) -> dict:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -28,9 +36,7 @@ def production_env(tmp_path, **over) -> dict:
         "SECRET_KEY": secrets.token_hex(32),  # 64 random characters
         "ALLOWED_HOSTS": "portal.example.com",
         "CSRF_TRUSTED_ORIGINS": "https://portal.example.com",
-        "DATABASE_URL": os.environ.get(
-            "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
-        ),
+        "DATABASE_URL": maintenance_database_url(),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "VAR_DIR": str(tmp_path / "var"),
         "SITE_URL": "https://portal.example.com",
