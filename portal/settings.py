@@ -188,6 +188,11 @@ INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=512 * 1024 * 1024)
 API_INGEST_MAX_BYTES = env.int("API_INGEST_MAX_BYTES", default=50 * 1024 * 1024)
 # An ingest report lists at most this many rejected rows (the total is always counted).
 INGEST_MAX_REJECTS = env.int("INGEST_MAX_REJECTS", default=100)
+# A batch of at least this many new call records (and a quarter of the table) is inserted with
+# the table's indexes and foreign keys dropped and rebuilt, if it can lock the table within
+# INGEST_REBUILD_LOCK_TIMEOUT seconds. See portal/ingest/rebuild.py.
+INGEST_REBUILD_MIN_ROWS = env.int("INGEST_REBUILD_MIN_ROWS", default=100_000)
+INGEST_REBUILD_LOCK_TIMEOUT = env.float("INGEST_REBUILD_LOCK_TIMEOUT", default=5.0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 # --- authentication and sessions ---------------------------------------------------------------

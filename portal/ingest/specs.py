@@ -101,6 +101,8 @@ class KindSpec:
     touches_updated_at: bool = False
     number_history: bool = False
     leg_unique: bool = False
+    # a large batch of new rows goes in with the table's indexes dropped and rebuilt (rebuild.py)
+    rebuild_indexes: bool = False
 
     def __post_init__(self) -> None:
         self.by_name = {f.name: f for f in self.fields}
@@ -274,6 +276,7 @@ CALL_RECORDS = KindSpec(
     ],
     location="snapshot",
     leg_unique=True,
+    rebuild_indexes=True,
 )
 
 KINDS: dict[str, KindSpec] = {s.name: s for s in (NUMBERS, CALL_RECORDS, EMERGENCY_LOCATIONS)}
