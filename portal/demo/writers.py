@@ -7,21 +7,18 @@ adds only what is missing.
 from __future__ import annotations
 
 import json
-import logging
 import multiprocessing
 import os
-import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import nullcontext
 from itertools import islice
 
 from django.db import connection, transaction
 
 from portal.demo.calls import COLUMNS, Line, chunk_sizes, generate_calls, generate_chunk
+from portal.ingest import rebuild
 from portal.models import CallRecord
-
-logger = logging.getLogger(__name__)
 
 SQLITE_BATCH = 2000
 # Below this many new rows, maintaining the indexes row by row is cheaper than rebuilding them.
@@ -57,8 +54,9 @@ def _copy(lines: list[Line], calls: int, *, fresh: bool) -> None:
                 "FROM demo_call_staging ON CONFLICT DO NOTHING"
             )
             return
+        # A first load of many rows: build the indexes once at the end instead of row by row.
         bulk = calls >= BULK_LOAD_MIN_ROWS and _rows_at_most(pg, table, calls)
-        with _indexes_rebuilt_after(pg, table, enabled=bulk):
+        with rebuild.rebuilt_after(cursor, table) if bulk else nullcontext():
             _copy_into(pg, table, columns, lines, calls)
 
 
@@ -136,63 +134,6 @@ def _text_blocks(lines: list[Line], calls: int) -> Iterator[bytes]:
 def _rows_at_most(pg, table: str, limit: int) -> bool:
     pg.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) t", [limit + 1])  # noqa: S608
     return pg.fetchone()[0] <= limit
-
-
-@contextmanager
-def _indexes_rebuilt_after(pg, table: str, *, enabled: bool) -> Iterator[None]:
-    """Drop the table's indexes, keys and foreign keys; recreate them from their definitions.
-
-    PostgreSQL's own advice for populating a table ("Populating a Database" in its manual):
-    building an index once over a million rows is several times faster than updating six of
-    them (two on random UUIDs) row by row, and validating a foreign key is one join instead of
-    a million deferred trigger checks. Everything runs in the caller's transaction: if anything
-    fails, the drops roll back too. Other sessions wait for the table meanwhile (a demo seed).
-    Only used when the table holds no more rows than are being added, so the rebuild stays cheap.
-    """
-    if not enabled:
-        yield
-        return
-    pg.execute(
-        """
-        SELECT con.conname, con.contype, pg_get_constraintdef(con.oid)
-        FROM pg_constraint con
-        WHERE con.conrelid = %s::regclass AND con.contype IN ('p', 'u', 'f')
-          AND (con.contype = 'f' OR NOT EXISTS (  -- keep a key another table's FK uses
-            SELECT 1 FROM pg_constraint ref
-            WHERE ref.contype = 'f' AND ref.conindid = con.conindid AND ref.conrelid <> con.conrelid
-          ))
-        ORDER BY con.contype = 'f' DESC
-        """,
-        [table],
-    )
-    constraints = pg.fetchall()
-    for name, _, _ in constraints:
-        pg.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-    pg.execute(
-        """
-        SELECT c.relname, pg_get_indexdef(i.indexrelid)
-        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-        WHERE i.indrelid = %s::regclass
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid)
-        """,
-        [table],
-    )
-    indexes = pg.fetchall()
-    for name, _ in indexes:
-        pg.execute(f'DROP INDEX "{name}"')
-    started = time.monotonic()
-    yield
-    copied = time.monotonic()
-    # Keys first (foreign keys were dropped first, so they come back last).
-    for name, _, definition in reversed(constraints):
-        pg.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-    for _, definition in indexes:
-        pg.execute(definition)
-    pg.execute(f"ANALYZE {table}")
-    logger.info(
-        "Bulk load: COPY %.1f s, then %d keys and %d indexes rebuilt in %.1f s.",
-        copied - started, len(constraints), len(indexes), time.monotonic() - copied,
-    )  # fmt: skip
 
 
 def _bulk_create(rows: Iterable[tuple]) -> None:

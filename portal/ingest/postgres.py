@@ -31,6 +31,7 @@ from datetime import datetime
 from json import dumps
 from typing import BinaryIO
 
+from django.conf import settings
 from django.db import connection
 
 from portal.ingest import rebuild
@@ -348,7 +349,9 @@ class PostgresIngest:
             return Counts(inserted=0, updated=updated)
         suspended = None
         if spec.rebuild_indexes and rebuild.worthwhile(cur, spec.table, inserted):
-            suspended = rebuild.suspend(cur, spec.table)
+            suspended = rebuild.suspend(
+                cur, spec.table, lock_timeout=settings.INGEST_REBUILD_LOCK_TIMEOUT
+            )
         columns = ", ".join(q(a) for a in attnames)
         cur.execute(
             f"INSERT INTO {spec.table} ({columns}) "

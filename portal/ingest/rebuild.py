@@ -11,13 +11,16 @@ Everything happens inside the ingest's transaction and every definition is read 
 catalog, so nothing is lost: if the rebuild fails (a duplicate key met by the unique index, say)
 the transaction rolls back with the indexes and constraints as they were. The price is a lock:
 the table is ACCESS EXCLUSIVE, and the tables it references are SHARE ROW EXCLUSIVE, until the
-ingest commits. It is only taken if it is free within ``INGEST_REBUILD_LOCK_TIMEOUT``; otherwise
-the rows go in the ordinary way.
+ingest commits. Ingest only takes it if it is free within ``INGEST_REBUILD_LOCK_TIMEOUT``;
+otherwise the rows go in the ordinary way. ``seed_demo`` uses the same for its first load.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -37,17 +40,12 @@ def q(name: str) -> str:
 
 
 def worthwhile(cur, table: str, new_rows: int) -> bool:
-    """Enough new rows, and no foreign key of another table points at this one."""
+    """Enough new rows, and many next to the rows already stored (the planner's estimate)."""
     if new_rows < settings.INGEST_REBUILD_MIN_ROWS:
         return False
-    cur.execute(
-        "SELECT greatest(c.reltuples, 0), "
-        "EXISTS (SELECT 1 FROM pg_constraint k WHERE k.confrelid = c.oid AND k.contype = 'f') "
-        "FROM pg_class c WHERE c.oid = %s::regclass",
-        [table],
-    )
-    stored_estimate, referenced = cur.fetchone()
-    return not referenced and new_rows >= SHARE_OF_TABLE * stored_estimate
+    cur.execute("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = %s::regclass", [table])
+    (stored_estimate,) = cur.fetchone()
+    return new_rows >= SHARE_OF_TABLE * stored_estimate
 
 
 @dataclass
@@ -68,12 +66,23 @@ class Suspended:
             cur.execute(f"ALTER TABLE {q(self.table)} ADD CONSTRAINT {q(name)} {definition}")
 
 
-def suspend(cur, table: str) -> Suspended | None:
-    """Lock ``table`` and drop its indexes and foreign keys; None if that can't be done now."""
+def suspend(cur, table: str, lock_timeout: float | None) -> Suspended | None:
+    """Lock ``table`` and drop its indexes and foreign keys; None if that can't be done now.
+
+    ``lock_timeout``: seconds to wait for the locks (None: as long as it takes). A key that
+    another table's foreign key relies on is kept.
+    """
     cur.execute(
-        "SELECT conname, contype, pg_get_constraintdef(oid), confrelid::regclass::text "
-        "FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f') "
-        "ORDER BY conname",
+        """
+        SELECT k.conname, k.contype, pg_get_constraintdef(k.oid), k.confrelid::regclass::text
+        FROM pg_constraint k
+        WHERE k.conrelid = %s::regclass AND k.contype IN ('p', 'u', 'f')
+          AND (k.contype = 'f' OR NOT EXISTS (
+            SELECT 1 FROM pg_constraint ref
+            WHERE ref.contype = 'f' AND ref.conindid = k.conindid AND ref.conrelid <> k.conrelid
+          ))
+        ORDER BY k.conname
+        """,
         [table],
     )
     constraints = cur.fetchall()
@@ -96,7 +105,8 @@ def suspend(cur, table: str) -> Suspended | None:
     (previous,) = cur.fetchone()
     try:
         with transaction.atomic():
-            cur.execute("SELECT set_config('lock_timeout', %s, true)", [_timeout_ms()])
+            if lock_timeout is not None:
+                cur.execute("SELECT set_config('lock_timeout', %s, true)", [_ms(lock_timeout)])
             cur.execute(f"LOCK TABLE {q(table)} IN ACCESS EXCLUSIVE MODE")
             if referenced:
                 names = ", ".join(q(name) for name in referenced)
@@ -110,12 +120,12 @@ def suspend(cur, table: str) -> Suspended | None:
         # deferred foreign-key checks pending on it, which PostgreSQL will not let DDL skip.
         if getattr(exc.__cause__, "sqlstate", None) not in (LOCK_NOT_AVAILABLE, OBJECT_IN_USE):
             raise
-        logger.info("ingest: %s is busy or has checks pending; inserting into its indexes", table)
+        logger.info("%s is busy or has checks pending: its indexes stay in place", table)
         return None
     finally:
         cur.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
     logger.info(
-        "ingest: %s locked; %d indexes, %d keys and %d foreign keys are rebuilt after the insert",
+        "%s locked; %d indexes, %d keys and %d foreign keys are rebuilt after the insert",
         table,
         len(suspended.indexes),
         len(suspended.keys),
@@ -124,5 +134,23 @@ def suspend(cur, table: str) -> Suspended | None:
     return suspended
 
 
-def _timeout_ms() -> str:
-    return f"{int(settings.INGEST_REBUILD_LOCK_TIMEOUT * 1000)}ms"
+@contextmanager
+def rebuilt_after(cur, table: str) -> Iterator[None]:
+    """Drop ``table``'s indexes and keys for the block (waiting for the lock), then rebuild."""
+    suspended = suspend(cur, table, lock_timeout=None)
+    began = time.monotonic()
+    yield
+    loaded = time.monotonic()
+    if suspended is not None:
+        suspended.restore(cur)
+    cur.execute(f"ANALYZE {q(table)}")
+    logger.info(
+        "Bulk load of %s: %.1f s, then indexes and keys rebuilt in %.1f s.",
+        table,
+        loaded - began,
+        time.monotonic() - loaded,
+    )
+
+
+def _ms(seconds: float) -> str:
+    return f"{int(seconds * 1000)}ms"

@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from portal.ingest import rebuild
 from portal.ingest.report import Reject
 from portal.models import CallRecord
 from tests.factories import CallRecordFactory
@@ -191,3 +192,13 @@ def test_the_parallel_cast_and_check_decides_like_the_serial_one(world, good):
 
 # PostgreSQL 16 renamed force_parallel_mode to debug_parallel_query.
 PARALLEL_SETTINGS = ("force_parallel_mode", "debug_parallel_query")
+
+
+def test_the_demo_seed_rebuilds_around_its_own_load(world, rebuild_small_batches):
+    """seed_demo's first load (COPY of generated rows) uses the same drop-and-rebuild."""
+    before_oids, before = index_oids(), definitions()
+    with connection.cursor() as cur, rebuild.rebuilt_after(cur, TABLE):
+        CallRecordFactory.create_batch(3, tenant=world.tenant_a)
+    assert CallRecord.objects.count() == 3
+    assert not index_oids() & before_oids
+    assert definitions() == before
