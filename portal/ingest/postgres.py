@@ -332,7 +332,7 @@ class PostgresIngest:
             cur,
             f"""
             CREATE UNLOGGED TABLE {self.typed} AS
-            SELECT v.*, (stored.{key} IS NOT NULL) AS {STORED}
+            SELECT v.*, {self._stored_flag()} AS {STORED}
             FROM (
               SELECT {typed} FROM {self.staging} s {self._joins()} WHERE {self._guards()}
             ) v
@@ -366,6 +366,15 @@ class PostgresIngest:
                 time.perf_counter() - began,
             )
         return Counts(inserted=inserted, updated=updated)
+
+    def _stored_flag(self) -> str:
+        """True when the key is stored; refuses the file if stored for another tenant."""
+        stored = f"(stored.{q(self.spec.key)} IS NOT NULL)"
+        if not self.spec.tenant_fixed:
+            return stored
+        return (
+            f"(CASE WHEN stored.tenant_id <> v.tenant_id THEN {bad('boolean')} ELSE {stored} END)"
+        )
 
     def _update_stored(self, cur, attnames: list[str]) -> int:
         """Rewrite the stored rows that differ from the file; leave equal ones untouched."""

@@ -103,6 +103,9 @@ class KindSpec:
     leg_unique: bool = False
     # a large batch of new rows goes in with the table's indexes dropped and rebuilt (rebuild.py)
     rebuild_indexes: bool = False
+    # a stored row never moves to another tenant: Microsoft's ids are the tenant's own, so a
+    # file naming another tenant for one is a mistake, not a move (numbers can be ported)
+    tenant_fixed: bool = False
 
     def __post_init__(self) -> None:
         self.by_name = {f.name: f for f in self.fields}
@@ -207,6 +210,7 @@ EMERGENCY_LOCATIONS = KindSpec(
     ],
     has_operator=False,
     touches_updated_at=True,
+    tenant_fixed=True,
 )
 
 _MS = 1e6  # upper bound of jitter and round trip, in ms
@@ -277,6 +281,7 @@ CALL_RECORDS = KindSpec(
     location="snapshot",
     leg_unique=True,
     rebuild_indexes=True,
+    tenant_fixed=True,
 )
 
 KINDS: dict[str, KindSpec] = {s.name: s for s in (NUMBERS, CALL_RECORDS, EMERGENCY_LOCATIONS)}

@@ -128,9 +128,32 @@ class Validator:
             self._duplicates(line, values, bad, attrs)
             if not bad and self.rejects.total == before:
                 rows.append(Row(line, attrs))
+        if spec.tenant_fixed and rows:
+            rows = self._tenant_conflicts(rows)
         if spec.leg_unique and rows:
             rows = self._leg_conflicts(rows)
         return rows
+
+    def _tenant_conflicts(self, rows: list[Row]) -> list[Row]:
+        """A key already stored for another tenant: refused, never moved across tenants."""
+        spec = self.spec
+        model = spec.model
+        lookup = "pk" if spec.key == model._meta.pk.name else spec.key
+        stored = dict(
+            model.objects.filter(
+                **{f"{lookup}__in": [r.values[spec.key] for r in rows]}
+            ).values_list(spec.key, "tenant_id")
+        )
+        keep = []
+        for row in rows:
+            tenant_id = stored.get(row.values[spec.key])
+            if tenant_id is not None and tenant_id != row.values["tenant_id"]:
+                self.rejects.add(
+                    row.line, DUPLICATE_ORDER + 3, spec.key, "already stored for another tenant"
+                )
+            else:
+                keep.append(row)
+        return keep
 
     def _fields(self, line: int, raw: dict) -> tuple[dict[str, Any], set[str]]:
         values: dict[str, Any] = {}

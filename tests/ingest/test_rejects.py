@@ -181,6 +181,31 @@ def test_a_call_leg_already_stored_under_another_id_is_rejected(world, engine):
     assert CallRecord.objects.count() == 1
 
 
+def test_a_call_record_stored_for_another_tenant_is_refused_not_moved(world, engine):
+    stored = CallRecordFactory(tenant=world.tenant_b, id=call_row()["id"], call_id="theirs")
+    ok = call_row(id="1f2e3d4c-5b6a-4978-8a6b-5c4d3e2f1a0b", call_id="call-0002")
+
+    report = run("call-records", csv_bytes([ok, call_row()]), "csv", engine)
+
+    assert report.rejects == [Reject(3, "id", "already stored for another tenant")]
+    stored.refresh_from_db()
+    assert (stored.tenant_id, stored.call_id) == (world.tenant_b.pk, "theirs")
+    assert CallRecord.objects.count() == 1
+
+
+def test_an_emergency_location_stored_for_another_tenant_is_refused_not_moved(world, engine):
+    row = location_row()
+    stored = EmergencyLocationFactory(
+        tenant=world.tenant_b, location_id=row["location_id"], company_name="Fabrikam"
+    )
+
+    report = run("emergency-locations", csv_bytes([row]), "csv", engine)
+
+    assert report.rejects == [Reject(2, "location_id", "already stored for another tenant")]
+    stored.refresh_from_db()
+    assert (stored.tenant_id, stored.company_name) == (world.tenant_b.pk, "Fabrikam")
+
+
 def test_stored_rows_are_not_partially_overwritten(world, engine):
     run("numbers", csv_bytes([number_row(), number_row(telephone_number="+442079460002")]))
     before = list(PhoneNumber.objects.order_by("pk").values())
