@@ -58,8 +58,9 @@ class Suspended:
     foreign_keys: list[tuple[str, str]]  # (name, FOREIGN KEY definition)
 
     def restore(self, cur) -> None:
-        # Memory for the sorts; each build also uses the parallel maintenance workers.
-        cur.execute("SET LOCAL maintenance_work_mem = '1GB'")
+        # Memory for the sorts (one index at a time, for this transaction only); each build also
+        # uses the parallel maintenance workers. 256 MB → 1 GB saved ~10 % at a million rows.
+        cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for _name, statement in self.indexes:
             cur.execute(statement)
         for name, definition in self.keys + self.foreign_keys:
