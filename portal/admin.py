@@ -37,6 +37,7 @@ from portal.models import (
     Tenant,
     User,
 )
+from portal.models.tenants import masks_by_default
 from portal.paginators import lookahead_paginator
 from portal.permissions import client_ip
 from portal.services.directory import countries_in_use
@@ -356,6 +357,16 @@ class TenantAdmin(StaffMixin, AuditedDirectoryMixin, admin.ModelAdmin):
         "created_at",
     )
     inlines = [EnablementPeriodInline]
+
+    def get_exclude(self, request, obj=None):
+        # A new tenant's masking follows its country (masks_by_default); change it afterwards.
+        excluded = super().get_exclude(request, obj) or ()
+        return (*excluded, "mask_external_digits") if obj is None else excluded
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.mask_external_digits = masks_by_default(obj.country)
+        super().save_model(request, obj, form, change)
 
 
 # --- read-only views of shared data ---------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from portal import models
 from portal.choices import CallType, Direction, OperatorRole, TenantRole
+from portal.models.tenants import masks_by_default
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -39,6 +40,7 @@ class TenantFactory(factory.django.DjangoModelFactory):
     country = "GB"
     privacy_contact_name = "Data Protection Officer"
     privacy_contact_email = factory.LazyAttribute(lambda t: f"privacy@{t.slug}.example")
+    mask_external_digits = factory.LazyAttribute(lambda t: masks_by_default(t.country))
 
 
 class OperatorFactory(factory.django.DjangoModelFactory):

@@ -1,6 +1,7 @@
 """The Django admin for platform staff (issue 2, item 7)."""
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.choices import AuditAction, TenantRole
-from portal.models import AuditEvent, CallRecord, Membership, Operator, OperatorCountry, User
+from portal.models import (
+    AuditEvent,
+    CallRecord,
+    Membership,
+    Operator,
+    OperatorCountry,
+    Tenant,
+    User,
+)
 from tests.factories import CallRecordFactory, EmergencyLocationFactory, PhoneNumberFactory
 
 # Session, user, one look-ahead page of rows, the tenant and operator filter choices and a few
@@ -269,3 +278,25 @@ def test_changing_the_directory_is_audited(staff, world):
 def test_operator_connect_is_read_only_for_staff(staff, world):
     response = staff.get(reverse("admin:portal_tenant_change", args=[world.tenant_b.pk]))
     assert b'name="operator_connect_enabled"' not in response.content
+
+
+def test_a_tenant_added_in_the_admin_masks_by_its_country(staff, world):
+    add = reverse("admin:portal_tenant_add")
+    assert "mask_external_digits" not in staff.get(add).content.decode()
+    for slug, country in (("bern", "CH"), ("york", "GB")):
+        response = staff.post(
+            add,
+            {
+                "name": slug.title(),
+                "slug": slug,
+                "microsoft_tenant_id": str(uuid.uuid4()),
+                "country": country,
+                "enablement_periods-TOTAL_FORMS": "0",
+                "enablement_periods-INITIAL_FORMS": "0",
+            },
+        )
+        assert response.status_code == 302, re.findall(
+            r"errorlist[^<]*<li>[^<]*", response.content.decode()
+        )
+    assert Tenant.objects.get(slug="bern").mask_external_digits is True
+    assert Tenant.objects.get(slug="york").mask_external_digits is False

@@ -13,6 +13,11 @@ from portal.querysets import EnablementPeriodQuerySet, TenantQuerySet
 MASKING_COUNTRIES = {"DE", "FR", "CH"}
 
 
+def masks_by_default(country) -> bool:
+    """A new tenant in one of these countries starts with masking on (its admins may turn it off)."""
+    return str(country).upper() in MASKING_COUNTRIES
+
+
 class Tenant(models.Model):
     """An organization using Microsoft Teams."""
 

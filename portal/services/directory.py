@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from portal.choices import AuditAction, OperatorService
 from portal.errors import Conflict, DomainError
 from portal.models import AssignmentCountry, Operator, OperatorCountry, Tenant, User
+from portal.models.tenants import masks_by_default
 from portal.services.audit import record_event
 from portal.validation import country_codes, country_list
 
@@ -162,6 +163,8 @@ def create_tenant(*, by: User, ip: str | None = None, **fields: Any) -> Tenant:
     if unknown:
         raise TypeError(f"Unexpected tenant fields: {sorted(unknown)}")
     fields.setdefault("microsoft_tenant_id", uuid.uuid4())
+    # Only a default: a caller's explicit choice (even "off" in Germany) is kept.
+    fields.setdefault("mask_external_digits", masks_by_default(fields.get("country", "")))
     _refuse_duplicate(Tenant, "slug", fields.get("slug", ""), label="organization")
     _refuse_duplicate(
         Tenant, "microsoft_tenant_id", fields["microsoft_tenant_id"], label="organization"

@@ -143,13 +143,26 @@ def test_external_party_digits_are_masked_when_the_tenant_asks(world, rows):
     assert job.manifest["masked_external_digits"] is True
 
 
-def test_masking_is_on_by_default_for_tenants_in_de_fr_ch(world):
-    from tests.factories import TenantFactory
+def test_masking_is_on_by_default_for_new_tenants_in_de_fr_ch(world):
+    from portal.services.directory import create_tenant
 
-    assert world.tenant_b.mask_external_digits is True  # Fabrikam, DE
-    assert world.tenant_a.mask_external_digits is False  # Contoso, GB
-    assert TenantFactory(slug="paris", country="FR").mask_external_digits is True
-    assert TenantFactory(slug="zurich", country="CH").mask_external_digits is True
+    def new(slug, country, **choice):
+        return create_tenant(by=world.sam, name=slug, slug=slug, country=country, **choice)
+
+    assert new("paris", "FR").mask_external_digits is True
+    assert new("zurich", "CH").mask_external_digits is True
+    assert new("munich", "DE").mask_external_digits is True
+    assert new("leeds", "GB").mask_external_digits is False
+
+
+def test_an_explicit_masking_choice_at_creation_is_kept(world):
+    from portal.services.directory import create_tenant
+
+    tenant = create_tenant(
+        by=world.sam, name="Hamburg", slug="hamburg", country="DE", mask_external_digits=False
+    )
+    tenant.refresh_from_db()
+    assert tenant.mask_external_digits is False
 
 
 def test_manifest_describes_the_files_and_its_checksums_verify(world, rows, published):
