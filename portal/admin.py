@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from portal import services
-from portal.choices import AuditAction, TenantRole
+from portal.choices import TenantRole
 from portal.errors import DomainError
 from portal.models import (
     AssignmentCountry,
@@ -37,10 +37,17 @@ from portal.models import (
     Tenant,
     User,
 )
-from portal.models.tenants import masks_by_default
 from portal.paginators import lookahead_paginator
 from portal.permissions import client_ip
-from portal.services.directory import countries_in_use
+from portal.services.directory import (
+    OPERATOR_FIELDS,
+    TENANT_FIELDS,
+    countries_in_use,
+    create_operator,
+    create_tenant,
+    update_operator,
+    update_tenant,
+)
 
 admin.site.site_header = "Operator Connect portal — platform staff"
 admin.site.site_title = "Operator Connect admin"
@@ -296,28 +303,24 @@ class OperatorCountryInline(StaffMixin, admin.TabularInline):
     extra = 1
 
 
-class AuditedDirectoryMixin:
-    """Creating and changing directory entries and tenants writes an audit event."""
+def _saved_through(obj, saved) -> None:
+    """Make the admin's unsaved ``obj`` stand for the row a service created (for its redirect,
+    its log entry and its inlines)."""
+    obj.pk = saved.pk
+    obj._state.adding = False
+    obj._state.db = saved._state.db
 
-    audit_created: str = ""
-    audit_updated: str = ""
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        target = {"operator": obj} if isinstance(obj, Operator) else {"tenant": obj}
-        services.record_event(
-            self.audit_updated if change else self.audit_created,
-            actor=request.user,
-            target=obj,
-            ip=client_ip(request),
-            fields=sorted(form.changed_data),
-            **target,
-        )
+def _form_values(form, names, *, only_changed: bool) -> dict:
+    wanted = form.changed_data if only_changed else form.cleaned_data
+    return {name: form.cleaned_data[name] for name in names if name in wanted}
 
 
 @admin.register(Operator)
-class OperatorAdmin(StaffMixin, AuditedDirectoryMixin, admin.ModelAdmin):
-    audit_created, audit_updated = AuditAction.OPERATOR_CREATED, AuditAction.OPERATOR_UPDATED
+class OperatorAdmin(StaffMixin, admin.ModelAdmin):
+    """Saves go through the directory services (their checks, their audit events): the entry
+    and its countries together, once the country inline is known to be valid."""
+
     list_display = ("name", "slug", "is_active", "served_countries", "links_checked_at")
     list_filter = ("is_active",)
     search_fields = ("name", "slug")
@@ -333,6 +336,27 @@ class OperatorAdmin(StaffMixin, AuditedDirectoryMixin, admin.ModelAdmin):
     def served_countries(self, obj: Operator) -> str:
         return ", ".join(obj.country_codes)
 
+    def save_model(self, request, obj, form, change):
+        """Nothing yet: save_related() has the countries the service needs."""
+
+    def save_related(self, request, form, formsets, change):
+        countries = []
+        for formset in formsets:
+            formset.save(commit=False)  # what the admin's change message reads; saved below
+            if isinstance(formset, OperatorCountryFormSet):
+                countries += [
+                    f.cleaned_data["country"]
+                    for f in formset.forms
+                    if f not in formset.deleted_forms and f.cleaned_data.get("country")
+                ]
+        obj, by, ip = form.instance, request.user, client_ip(request)
+        if change:
+            values = _form_values(form, OPERATOR_FIELDS, only_changed=True)
+            update_operator(obj, by=by, ip=ip, countries=countries, **values)
+        else:
+            values = _form_values(form, OPERATOR_FIELDS, only_changed=False)
+            _saved_through(obj, create_operator(countries=countries, by=by, ip=ip, **values))
+
 
 class EnablementPeriodInline(ReadOnlyTabularInline):
     model = EnablementPeriod
@@ -341,11 +365,10 @@ class EnablementPeriodInline(ReadOnlyTabularInline):
 
 
 @admin.register(Tenant)
-class TenantAdmin(StaffMixin, AuditedDirectoryMixin, admin.ModelAdmin):
+class TenantAdmin(StaffMixin, admin.ModelAdmin):
     """Operator Connect itself is switched on and off by the tenant's admins, with their
-    acknowledgement (I4), so it is read-only here."""
+    acknowledgement (I4), so it is read-only here. Saves go through the directory services."""
 
-    audit_created, audit_updated = AuditAction.TENANT_CREATED, AuditAction.TENANT_UPDATED
     list_display = ("name", "slug", "country", "operator_connect_enabled", "created_at")
     list_filter = ("operator_connect_enabled", "country")
     search_fields = ("name", "slug", "microsoft_tenant_id")
@@ -359,14 +382,18 @@ class TenantAdmin(StaffMixin, AuditedDirectoryMixin, admin.ModelAdmin):
     inlines = [EnablementPeriodInline]
 
     def get_exclude(self, request, obj=None):
-        # A new tenant's masking follows its country (masks_by_default); change it afterwards.
+        # A new tenant's masking follows its country (create_tenant); change it afterwards.
         excluded = super().get_exclude(request, obj) or ()
         return (*excluded, "mask_external_digits") if obj is None else excluded
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.mask_external_digits = masks_by_default(obj.country)
-        super().save_model(request, obj, form, change)
+        by, ip = request.user, client_ip(request)
+        if change:
+            values = _form_values(form, TENANT_FIELDS, only_changed=True)
+            update_tenant(obj, by=by, ip=ip, **values)
+        else:  # without mask_external_digits: create_tenant sets it from the country
+            values = _form_values(form, TENANT_FIELDS, only_changed=False)
+            _saved_through(obj, create_tenant(by=by, ip=ip, **values))
 
 
 # --- read-only views of shared data ---------------------------------------------------------------

@@ -300,3 +300,84 @@ def test_a_tenant_added_in_the_admin_masks_by_its_country(staff, world):
         )
     assert Tenant.objects.get(slug="bern").mask_external_digits is True
     assert Tenant.objects.get(slug="york").mask_external_digits is False
+
+
+def _operator_form(operator_fields: dict, countries: list[tuple[int | str, str, bool]]) -> dict:
+    """The operator change form as the browser posts it: (row id or "", country, delete)."""
+    data = {
+        "services": '["calling"]',
+        "is_active": "on",
+        "countries-TOTAL_FORMS": str(len(countries)),
+        "countries-INITIAL_FORMS": str(sum(1 for pk, _, _ in countries if pk)),
+        "countries-MIN_NUM_FORMS": "0",
+        "countries-MAX_NUM_FORMS": "1000",
+        **operator_fields,
+    }
+    for i, (pk, country, delete) in enumerate(countries):
+        data.update({f"countries-{i}-id": pk, f"countries-{i}-country": country})
+        if delete:
+            data[f"countries-{i}-DELETE"] = "on"
+    return data
+
+
+def test_an_operator_added_in_the_admin_goes_through_the_directory_service(staff, world):
+    fields = {
+        "name": "Alpenruf",
+        "slug": "alpenruf",
+        "privacy_policy_url": "https://alpenruf.example/privacy",
+        "terms_url": "https://alpenruf.example/terms",
+    }
+    data = _operator_form(fields, [("", "CH", False), ("", "AT", False)])
+    response = staff.post(reverse("admin:portal_operator_add"), data)
+    assert response.status_code == 302, re.findall(
+        r"errorlist[^<]*<li>[^<]*", str(response.content)
+    )
+    operator = Operator.objects.get(slug="alpenruf")
+    assert operator.country_codes == ["AT", "CH"]
+    (event,) = AuditEvent.objects.filter(action=AuditAction.OPERATOR_CREATED, operator=operator)
+    assert event.details["countries"] == ["AT", "CH"]  # the service's event, with its countries
+
+
+def test_an_operator_change_in_the_admin_audits_what_changed_and_nothing_else(staff, world):
+    operator = world.operator_u
+    fields = {
+        "name": operator.name,
+        "slug": operator.slug,
+        "privacy_policy_url": operator.privacy_policy_url,
+        "terms_url": operator.terms_url,
+    }
+    rows = [(c.pk, c.country, False) for c in operator.countries.all()]
+    url = reverse("admin:portal_operator_change", args=[operator.pk])
+    updated = AuditEvent.objects.filter(action=AuditAction.OPERATOR_UPDATED, operator=operator)
+    operator.services = ["calling"]
+    operator.save()
+
+    assert staff.post(url, _operator_form(fields, rows)).status_code == 302
+    assert not updated.exists()  # saved unchanged: no event
+
+    assert staff.post(url, _operator_form(fields, [*rows, ("", "NL", False)])).status_code == 302
+    (event,) = updated
+    assert event.details["fields"] == ["countries"]
+    assert "NL" in Operator.objects.get(pk=operator.pk).country_codes
+
+
+def test_a_tenant_changed_in_the_admin_is_audited_by_the_service(staff, world):
+    tenant = world.tenant_a
+    data = {
+        "name": tenant.name,
+        "slug": tenant.slug,
+        "microsoft_tenant_id": str(tenant.microsoft_tenant_id),
+        "country": "GB",
+        "privacy_contact_name": "New DPO",
+        "privacy_contact_email": tenant.privacy_contact_email,
+        "privacy_contact_address": tenant.privacy_contact_address,
+        "enablement_periods-TOTAL_FORMS": "0",
+        "enablement_periods-INITIAL_FORMS": "0",
+    }
+    url = reverse("admin:portal_tenant_change", args=[tenant.pk])
+    response = staff.post(url, data)
+    assert response.status_code == 302, re.findall(
+        r"errorlist[^<]*<li>[^<]*", str(response.content)
+    )
+    (event,) = AuditEvent.objects.filter(action=AuditAction.TENANT_UPDATED, tenant=tenant)
+    assert event.details["fields"] == ["privacy_contact_name"]
