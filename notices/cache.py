@@ -2,8 +2,8 @@
 
 Published versions never change, so a rendered page is cached per (tenant, version, language,
 state tag). What changes is the tenant's *state* (current version, Operator Connect on/off,
-name): it lives under one key per tenant that publishing deletes, with a short TTL as a backstop
-for changes that do not go through publishing (enable/disable, renaming).
+name): it lives under one key per tenant that publishing deletes, and so does any save of the
+tenant (enable/disable, renaming: ``notices.signals``); a short TTL remains as a backstop.
 
 Two layers, because a Redis round trip costs more than rendering from memory:
 

@@ -141,6 +141,19 @@ def test_disabled_tenant_page_says_so_and_links_the_history(world, v1, client):
     assert "Operator O privacy policy" not in body
 
 
+def test_switching_operator_connect_off_and_on_shows_on_the_notice_at_once(
+    world, v1, client, django_capture_on_commit_callbacks
+):
+    assert "Operator O privacy policy" in client.get("/notice/contoso/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.disable_operator_connect(world.tenant_a, by=world.alice)
+    off = client.get("/notice/contoso/").content.decode()
+    assert "Contoso does not use Operator Connect at the moment" in off
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enable_operator_connect(world.tenant_a, by=world.alice, acknowledged=True)
+    assert "Operator O privacy policy" in client.get("/notice/contoso/").content.decode()
+
+
 def test_historic_version_says_a_newer_one_exists(world, v1, client):
     services.suspend_assignment(world.assignment, by=world.alice)
     publish(world.tenant_a, world.alice)
