@@ -75,9 +75,15 @@ def share_windows(tenant: Tenant | int, operator: Operator | int) -> list[ShareW
     return sorted(windows, key=lambda w: w.start)
 
 
-def current_share_window(tenant: Tenant | int, operator: Operator | int) -> ShareWindow | None:
-    """The window open right now, or None when the operator receives nothing today."""
-    return next((w for w in share_windows(tenant, operator) if w.is_open()), None)
+def current_share_window(
+    tenant: Tenant | int, operator: Operator | int, windows: list[ShareWindow] | None = None
+) -> ShareWindow | None:
+    """The window open right now, or None when the operator receives nothing today.
+
+    ``windows``: ``share_windows(tenant, operator)`` if the caller has them already."""
+    if windows is None:
+        windows = share_windows(tenant, operator)
+    return next((w for w in windows if w.is_open()), None)
 
 
 def _window_q(windows: list[ShareWindow], time_field: str, country_field: str) -> Q | None:
@@ -191,9 +197,15 @@ class PhoneNumberQuerySet(models.QuerySet):
     def for_tenant(self, tenant: Tenant | int) -> PhoneNumberQuerySet:
         return self.filter(tenant_id=_pk(tenant))
 
-    def shareable_with(self, operator: Operator | int, tenant: Tenant | int) -> PhoneNumberQuerySet:
+    def shareable_with(
+        self,
+        operator: Operator | int,
+        tenant: Tenant | int,
+        *,
+        windows: list[ShareWindow] | None = None,
+    ) -> PhoneNumberQuerySet:
         """The operator's numbers of the tenant, in the countries it serves for it, right now."""
-        window = current_share_window(tenant, operator)
+        window = current_share_window(tenant, operator, windows)
         if window is None:
             return self.none()
         return self.filter(
@@ -213,10 +225,14 @@ class EmergencyLocationQuerySet(models.QuerySet):
         return self.filter(tenant_id=_pk(tenant))
 
     def shareable_with(
-        self, operator: Operator | int, tenant: Tenant | int
+        self,
+        operator: Operator | int,
+        tenant: Tenant | int,
+        *,
+        windows: list[ShareWindow] | None = None,
     ) -> EmergencyLocationQuerySet:
         """Locations used by numbers that are shareable with the operator right now."""
-        numbers = _model("PhoneNumber").objects.shareable_with(operator, tenant)
+        numbers = _model("PhoneNumber").objects.shareable_with(operator, tenant, windows=windows)
         used = numbers.filter(emergency_location__isnull=False).values("emergency_location_id")
         return self.filter(tenant_id=_pk(tenant), pk__in=used)
 
@@ -240,10 +256,13 @@ class CallRecordQuerySet(models.QuerySet):
         *,
         start: datetime | None = None,
         end: datetime | None = None,
+        windows: list[ShareWindow] | None = None,
     ) -> CallRecordQuerySet:
         """The operator's call legs of the tenant inside a share window (and [start, end))."""
-        windows = [w.clip(start, end) for w in share_windows(tenant, operator)]
-        q = _window_q([w for w in windows if w is not None], "invite_time", "tenant_country")
+        if windows is None:
+            windows = share_windows(tenant, operator)
+        clipped = [w.clip(start, end) for w in windows]
+        q = _window_q([w for w in clipped if w is not None], "invite_time", "tenant_country")
         if q is None:
             return self.none()
         return self.filter(tenant_id=_pk(tenant), operator_id=_pk(operator)).filter(q)

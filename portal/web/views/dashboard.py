@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from portal.choices import AssignmentStatus
 from portal.models import CallRecord, EmergencyLocation, OperatorAssignment, PhoneNumber, Tenant
-from portal.querysets import share_windows
+from portal.querysets import ShareWindow, share_windows
 from portal.web.views.base import TenantPage
 
 # Months of call records counted per operator: enough to see a trend.
@@ -49,9 +49,10 @@ def _month_start(months_back: int) -> datetime:
     return now.replace(year=year, month=month, day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def _calls_by_month(tenant: Tenant, operator, since: datetime) -> dict[datetime, int]:
+def _calls_by_month(
+    tenant: Tenant, operator, since: datetime, windows: list[ShareWindow]
+) -> dict[datetime, int]:
     """Shareable call legs per month since ``since``, cached per share-window configuration."""
-    windows = share_windows(tenant, operator)
     signature = hashlib.sha256(
         repr(
             [
@@ -65,7 +66,7 @@ def _calls_by_month(tenant: Tenant, operator, since: datetime) -> dict[datetime,
     if cached is not None:
         return {datetime.fromisoformat(m): n for m, n in cached}
     rows = list(
-        CallRecord.objects.shareable_with(operator, tenant, start=since)
+        CallRecord.objects.shareable_with(operator, tenant, start=since, windows=windows)
         .annotate(month=TruncMonth("invite_time"))
         .order_by("month")
         .values("month")
@@ -90,9 +91,13 @@ def shares_of(tenant: Tenant) -> list[Share]:
         share = Share(assignment)
         if share.sharing:
             operator = assignment.operator
-            share.numbers = PhoneNumber.objects.shareable_with(operator, tenant).count()
-            share.locations = EmergencyLocation.objects.shareable_with(operator, tenant).count()
-            by_month = _calls_by_month(tenant, operator, since)
+            windows = share_windows(tenant, operator)  # once for the three counts
+            numbers = PhoneNumber.objects.shareable_with(operator, tenant, windows=windows)
+            share.numbers = numbers.count()
+            share.locations = EmergencyLocation.objects.shareable_with(
+                operator, tenant, windows=windows
+            ).count()
+            by_month = _calls_by_month(tenant, operator, since, windows)
             share.calls_by_month = [
                 (month, by_month.get(month, 0))
                 for month in (_month_start(i) for i in range(CALL_MONTHS - 1, -1, -1))
