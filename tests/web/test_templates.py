@@ -40,3 +40,29 @@ def test_pages_send_a_strict_content_security_policy(world, alice_client, url):
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "style-src 'self'" in policy
     assert "unsafe-inline" not in policy
+
+
+def test_field_help_text_is_escaped_unless_marked_safe_by_its_author():
+    """Help texts are rendered without |safe: plain text is escaped; only Django's own
+    SafeString help (the password rules list) keeps its markup."""
+    from django import forms
+    from django.template.loader import render_to_string
+    from django.utils.html import format_html
+
+    class Probe(forms.Form):
+        plain = forms.CharField(help_text='<script>alert(1)</script><img src=x onerror="x()">')
+        rules = forms.CharField(help_text=format_html("<ul><li>{}</li></ul>", "At least 12"))
+
+    form = Probe()
+    plain = render_to_string("portal/inc/field.html", {"field": form["plain"]})
+    rules = render_to_string("portal/inc/field.html", {"field": form["rules"]})
+    assert "<script>" not in plain and "&lt;script&gt;" in plain
+    assert "<img" not in plain
+    assert "<ul><li>At least 12</li></ul>" in rules
+
+
+def test_the_password_rules_still_render_as_a_list(world, login):
+    from django.urls import reverse
+
+    body = login(world.alice).get(reverse("password_change")).content.decode()
+    assert "<ul>" in body and "&lt;ul&gt;" not in body
