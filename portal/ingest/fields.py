@@ -40,6 +40,11 @@ def lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def q(name: str) -> str:
+    """An SQL identifier, quoted (column and table names of ours or of the catalog)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def bad(sql_type: str) -> str:
     """The fast path's "refuse this file" marker: raises when evaluated."""
     return f"pg_temp.ingest_bad(NULL::{sql_type})"

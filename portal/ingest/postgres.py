@@ -35,7 +35,7 @@ from django.conf import settings
 from django.db import connection
 
 from portal.ingest import rebuild
-from portal.ingest.fields import Invalid, Uuid, bad
+from portal.ingest.fields import Invalid, Uuid, bad, q
 from portal.ingest.portable import Counts
 from portal.ingest.readers import BOM, NdjsonReader, RowProblem, checked_chunks
 from portal.ingest.specs import KindSpec
@@ -92,10 +92,6 @@ def is_data_error(exc: BaseException) -> bool:
         if state and state[:2] in DATA_SQLSTATE_CLASSES:
             return True
     return False
-
-
-def q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 class PostgresIngest:
@@ -324,6 +320,16 @@ class PostgresIngest:
             values.append(NOW)
         return attnames, values
 
+    def _assignments(self, attnames: list[str], old: str, new: str) -> tuple[str, str]:
+        """``SET`` list and ``(old row) IS DISTINCT FROM (new row)`` test of an update: every
+        written column but the key is set; ``updated_at`` alone does not make a row differ."""
+        key = self.spec.key
+        compared = [a for a in attnames if a not in (key, "updated_at")]
+        sets = ", ".join(f"{q(a)} = {new}.{q(a)}" for a in attnames if a != key)
+        old_row = ", ".join(f"{old}.{q(a)}" for a in compared)
+        new_row = ", ".join(f"{new}.{q(a)}" for a in compared)
+        return sets, f"({old_row}) IS DISTINCT FROM ({new_row})"
+
     def _upsert(self, cur) -> Counts:
         if self.spec.number_history:
             return self._upsert_in_one_statement(cur)
@@ -393,28 +399,20 @@ class PostgresIngest:
         # among the new rows, the table's own primary key refuses it.)
         cur.execute(f"CREATE UNIQUE INDEX ON {self.typed} ({key}) WHERE {STORED}")
         cur.execute(f"ANALYZE {self.typed}")
-        compared = [a for a in attnames if a not in (spec.key, "updated_at")]
-        sets = ", ".join(f"{q(a)} = x.{q(a)}" for a in attnames if a != spec.key)
-        old = ", ".join(f"t.{q(a)}" for a in compared)
-        new = ", ".join(f"x.{q(a)}" for a in compared)
+        sets, differs = self._assignments(attnames, "t", "x")
         cur.execute(
             f"UPDATE {spec.table} t SET {sets} FROM {self.typed} x "
-            f"WHERE x.{STORED} AND t.{key} = x.{key} AND ({old}) IS DISTINCT FROM ({new})"
+            f"WHERE x.{STORED} AND t.{key} = x.{key} AND {differs}"
         )
         return cur.rowcount
 
     def _upsert_in_one_statement(self, cur) -> Counts:
+        """Numbers: one INSERT … ON CONFLICT, then their assignment periods turn over."""
         spec = self.spec
         self._refuse_repeated_keys(cur)
-        if spec.location == "snapshot":
-            self._prepare_snapshots(cur)
-        if spec.number_history:
-            self._prepare_history(cur)
+        self._prepare_history(cur)
         attnames, values = self._targets()
-        compared = [a for a in attnames if a not in (spec.key, "updated_at")]
-        sets = ", ".join(f"{q(a)} = EXCLUDED.{q(a)}" for a in attnames if a != spec.key)
-        old = ", ".join(f"{spec.table}.{q(a)}" for a in compared)
-        new = ", ".join(f"EXCLUDED.{q(a)}" for a in compared)
+        sets, differs = self._assignments(attnames, spec.table, "EXCLUDED")
         sql = f"""
             WITH up AS (
               INSERT INTO {spec.table} ({", ".join(q(a) for a in attnames)})
@@ -423,15 +421,14 @@ class PostgresIngest:
               {self._joins()}
               WHERE {self._guards()}
               ON CONFLICT ({q(spec.key)}) DO UPDATE SET {sets}
-              WHERE ({old}) IS DISTINCT FROM ({new})
+              WHERE {differs}
               RETURNING (xmax = 0) AS inserted
             )
             SELECT count(*) FILTER (WHERE inserted), count(*) FROM up
         """
         self._run(cur, sql)
         inserted, written = cur.fetchone()
-        if spec.number_history:
-            self._turn_over_periods(cur)
+        self._turn_over_periods(cur)
         return Counts(inserted=inserted, updated=written - inserted)
 
     def _turn_over_periods(self, cur) -> None:

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import OperationalError, transaction
 
+from portal.ingest.fields import q
+
 logger = logging.getLogger("portal.ingest")
 
 LOCK_NOT_AVAILABLE = "55P03"
@@ -33,10 +35,6 @@ OBJECT_IN_USE = "55006"
 
 # The rebuild reads the whole table: worth it when the new rows are at least this share of it.
 SHARE_OF_TABLE = 0.25
-
-
-def q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def worthwhile(cur, table: str, new_rows: int) -> bool:
