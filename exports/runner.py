@@ -123,6 +123,9 @@ def publish(job: ExportJob, lease: Lease, *, name: str, size: int, sha256: str, 
     counts = {f["dataset"]: f["rows"] for f in manifest["files"]}
     notice = manifest.get("notice_version") or {}
     with transaction.atomic():
+        # The last hand-over before the file can reach the operator: the gate must still be
+        # open (I3). A DomainError here fails the job and the unpublished file is deleted.
+        services.check_may_request(job.requested_by, job.tenant, job.operator, job.requested_via)
         if not lease._mine().update(
             status=ExportStatus.SUCCEEDED,
             progress=100,
@@ -199,8 +202,9 @@ def run_export(job_id, *, worker: str | None = None) -> str:
     tmp: Path | None = None
     uploaded = ""
     try:
-        services.check_may_request(job.requested_by, job.tenant, job.operator, job.requested_via)
-        notice = services._require_notice(job.tenant, job.operator)
+        notice = services.check_may_request(
+            job.requested_by, job.tenant, job.operator, job.requested_via
+        )
         tmp = storage.temp_path(job.id)
         manifest = write_archive(job, tmp, notice=notice, report=lease.report)
         size, sha256 = tmp.stat().st_size, file_sha256(tmp)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from exports import storage
 from exports.choices import IN_FLIGHT, Dataset, ExportFormat, ExportStatus
 from exports.models import ExportJob
+from portal import sharing
 from portal.choices import AuditAction, TenantRole
 from portal.errors import Conflict, DomainError, NotFound, PermissionDenied
 from portal.models import Operator, Tenant, User
@@ -51,11 +52,12 @@ def _enqueue(job_id) -> None:
 # --- who may request -------------------------------------------------------------------------------
 
 
-def check_may_request(user: User | None, tenant: Tenant, operator: Operator, via: str) -> None:
+def check_may_request(user: User | None, tenant: Tenant, operator: Operator, via: str):
     """Refuse unless ``user`` may have ``tenant``'s data exported for ``operator`` right now.
 
-    Checked when the job is requested and again by the worker before it reads a row (STYLE §9):
-    a membership, an assignment or Operator Connect itself may change in between.
+    Checked when the job is requested and again by the worker when it starts and before it
+    publishes (STYLE §9): a membership, an assignment, the relationship, Operator Connect or the
+    notice may change in between. Returns the notice version in force (for the manifest).
     """
     if user is None or not user.is_active:
         raise PermissionDenied("The person who requested this export no longer has access.")
@@ -67,18 +69,7 @@ def check_may_request(user: User | None, tenant: Tenant, operator: Operator, via
             raise PermissionDenied(f"Only staff of {operator.name} can request its exports.")
     else:
         raise DomainError("Unknown request channel.")
-    if not Tenant.objects.sharing_with(operator).filter(pk=tenant.pk).exists():
-        raise DomainError(
-            f"{tenant.name} does not share data with {operator.name} at the moment "
-            "(the operator is not active for it, or Operator Connect is off).",
-            code="not_sharing",
-        )
-
-
-def _require_notice(tenant: Tenant, operator: Operator):
-    from notices.guard import require_notice_naming
-
-    return require_notice_naming(tenant, operator)
+    return sharing.require_open(tenant, operator)
 
 
 # --- input checks ----------------------------------------------------------------------------------
@@ -161,7 +152,6 @@ def request_export(
     key = dedupe_key(tenant, operator, chosen, start, end, format)
     with transaction.atomic():
         check_may_request(by, tenant, operator, via)
-        _require_notice(tenant, operator)
         # One requester of an operator at a time: the limits below count committed rows.
         Operator.objects.select_for_update().filter(pk=operator.pk).first()
         existing = ExportJob.objects.in_flight().filter(dedupe_key=key).first()
@@ -244,11 +234,53 @@ def _why_not_downloadable(job: ExportJob, user: User) -> DomainError:
     if job.status == ExportStatus.EXPIRED or (job.expires_at and job.expires_at <= timezone.now()):
         return Gone("This export file has expired and was deleted.")
     if operator_role(user, job.operator) is not None and not user.is_staff:
-        return Gone(
-            f"{job.tenant.name} no longer shares data with {job.operator.name}, "
-            "so its export files can't be downloaded any more."
-        )
+        return Gone(sharing.file_closed_reason(job.tenant, job.operator, job.finished_at)
+                    or "Sharing has stopped.", code="sharing_closed")  # fmt: skip
     return PermissionDenied("Only admins can download export files.")
+
+
+def _gated(job: ExportJob, user: User) -> bool:
+    """Operator staff fetch a file only through the gate; the tenant's admins and platform
+    staff may always fetch it (it is the tenant's own data, or the platform's to support)."""
+    return not user.is_staff and tenant_role(user, job.tenant) != TenantRole.ADMIN
+
+
+def download_refusal(job: ExportJob, user: User) -> DomainError | None:
+    """Why ``user`` may not download ``job``'s file now, or None when they may (I3, I5).
+
+    For operator staff the gate is re-checked on every request: it must be open now and must
+    have stayed open without a break since the file was made — a file made before a
+    suspension, a removal, Operator Connect turned off, a closed relationship or a notice that
+    stopped naming the operator answers 410 for good, even after sharing resumes.
+    """
+    if not ExportJob.objects.downloadable_by(user).filter(pk=job.pk).exists():
+        return _why_not_downloadable(job, user)
+    if _gated(job, user):
+        reason = sharing.file_closed_reason(job.tenant, job.operator, job.finished_at)
+        if reason:
+            return Gone(reason, code="sharing_closed")
+    return None
+
+
+def operator_download_closed(jobs) -> dict:
+    """For each succeeded job: "" while its operator may download it, else the reason why not.
+
+    The gate and windows are computed once per tenant and operator, for lists of many jobs.
+    """
+    pairs: dict[tuple[int, int], tuple] = {}
+    closed = {}
+    for job in jobs:
+        if job.status != ExportStatus.SUCCEEDED or job.finished_at is None:
+            continue
+        key = (job.tenant_id, job.operator_id)
+        if key not in pairs:
+            windows = sharing.share_windows(job.tenant_id, job.operator_id)
+            pairs[key] = (windows, sharing.gate(job.tenant, job.operator, windows=windows))
+        windows, state = pairs[key]
+        closed[job.pk] = sharing.file_closed_reason(
+            job.tenant, job.operator, job.finished_at, windows=windows, state=state
+        )
+    return closed
 
 
 def download_export(
@@ -268,8 +300,9 @@ def download_export(
     job = scope.filter(pk=job_id).first()
     if job is None:
         raise NotFound("No such export.")
-    if not ExportJob.objects.downloadable_by(user).filter(pk=job.pk).exists():
-        raise _why_not_downloadable(job, user)
+    refusal = download_refusal(job, user)
+    if refusal is not None:
+        raise refusal
     try:
         handle = storage.open_file(job.file_name)
     except (FileNotFoundError, OSError):

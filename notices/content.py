@@ -79,10 +79,16 @@ def _contact(tenant: Tenant, notice_settings) -> dict:
 
 
 def receiving_assignments(tenant: Tenant):
-    """Assignments through which data flows now: active, while Operator Connect is enabled."""
+    """Assignments the notice names: active or suspended, while Operator Connect is enabled.
+
+    A suspended operator stays named: a notice that names it over-discloses, never
+    under-discloses, and resuming then needs no new version. Removal and country changes do
+    change the notice.
+    """
     return (
         OperatorAssignment.objects.for_tenant(tenant)
-        .sharing()
+        .current()
+        .filter(tenant__operator_connect_enabled=True)
         .select_related("operator")
         .prefetch_related("countries")
     )

@@ -1,7 +1,8 @@
 """Demo data for the notice: called by ``seed_demo``.
 
 Publishes a notice for every tenant that uses Operator Connect, then changes one tenant's
-configuration after publishing so the dashboard shows the "out of date" warning.
+configuration after publishing so the dashboard shows the "out of date" warning and a country
+held back from an operator.
 """
 
 from __future__ import annotations
@@ -40,25 +41,23 @@ def _ensure_contact(tenant: Tenant, by: User | None) -> None:
 
 
 def _make_out_of_date(tenant: Tenant, by: User | None) -> str | None:
-    """Change one thing after publishing: suspend an operator (or resume one)."""
+    """Change one thing after publishing: add a country the notice does not name yet.
+
+    (A suspension would not do: it leaves the notice true.) The added country's calls are
+    then held back until the notice is published again, which the dashboard explains.
+    """
     if by is None:
         return None
-    assignment = OperatorAssignment.objects.for_tenant(tenant).active().first()
-    try:
-        if assignment is not None and (
-            OperatorAssignment.objects.for_tenant(tenant).active().count() > 1
-        ):
-            services.suspend_assignment(assignment, by=by)
-            return f"suspended {assignment.operator.name}"
-        suspended = OperatorAssignment.objects.for_tenant(tenant).filter(status="suspended").first()
-        if suspended is not None:
-            services.resume_assignment(suspended, by=by)
-            return f"resumed {suspended.operator.name}"
-        if assignment is not None:
-            services.suspend_assignment(assignment, by=by)
-            return f"suspended {assignment.operator.name}"
-    except DomainError:
-        return None
+    for assignment in OperatorAssignment.objects.for_tenant(tenant).active():
+        codes = assignment.country_codes
+        served = sorted(assignment.operator.countries.values_list("country", flat=True))
+        extra = [c for c in served if c not in codes]
+        try:
+            if extra:
+                services.change_assignment_countries(assignment, countries=codes + extra[:1], by=by)
+                return f"added {extra[0]} to {assignment.operator.name}"
+        except DomainError:
+            continue
     return None
 
 

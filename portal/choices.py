@@ -38,6 +38,8 @@ class PeriodEndReason(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
     REMOVED = "removed", "Removed"
     COUNTRIES_CHANGED = "countries_changed", "Countries changed"
+    DECLINED = "declined", "Relationship declined"
+    TERMINATED = "terminated", "Contract terminated"
 
 
 class OperatorService(models.TextChoices):

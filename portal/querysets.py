@@ -2,15 +2,15 @@
 
 No view filters tenant data by hand: it asks one of these.
 
-I2, the operator's share, is computed from *share windows*: the intersections of the
-assignment's active periods (each with the countries it covered) and the tenant's Operator
-Connect enablement periods. A record is shareable with an operator when it is carried by that
-operator, belongs to the tenant, and its time and tenant-side country fall inside a window.
+I2, the operator's share, is computed from *share windows* (``portal.sharing``): spans in which
+Operator Connect was on, the assignment was active with an open relationship, and the notice in
+force named the operator — each with the countries shared. A record is shareable with an
+operator when it is carried by that operator, belongs to the tenant, and its time and
+tenant-side country fall inside a window.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 from operator import or_
@@ -21,6 +21,12 @@ from django.db import models
 from django.db.models import Q
 
 from portal.choices import AssignmentStatus, OperatorRole, TenantRole
+from portal.sharing import (
+    BLOCKING_RELATIONSHIPS,
+    ShareWindow,
+    current_share_window,
+    share_windows,
+)
 
 if TYPE_CHECKING:
     from portal.models import Operator, Tenant, User
@@ -34,56 +40,7 @@ def _pk(obj) -> int:
     return obj if isinstance(obj, int) else obj.pk
 
 
-# --- share windows (I2) -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ShareWindow:
-    """A span [start, end) during which an operator receives a tenant's data for ``countries``."""
-
-    start: datetime
-    end: datetime | None
-    countries: frozenset[str]
-
-    def clip(self, start: datetime | None, end: datetime | None) -> ShareWindow | None:
-        lo = max(self.start, start) if start else self.start
-        hi_candidates = [t for t in (self.end, end) if t is not None]
-        hi = min(hi_candidates) if hi_candidates else None
-        if hi is not None and hi <= lo:
-            return None
-        return ShareWindow(lo, hi, self.countries)
-
-    def is_open(self) -> bool:
-        return self.end is None
-
-
-def share_windows(tenant: Tenant | int, operator: Operator | int) -> list[ShareWindow]:
-    """Every window in which ``operator`` received ``tenant``'s data, oldest first."""
-    periods = _model("AssignmentPeriod").objects.filter(
-        assignment__tenant_id=_pk(tenant), assignment__operator_id=_pk(operator)
-    )
-    enabled = list(_model("EnablementPeriod").objects.filter(tenant_id=_pk(tenant)))
-    windows = []
-    for period in periods:
-        if not period.countries:
-            continue
-        for span in enabled:
-            window = ShareWindow(period.started_at, period.ended_at, frozenset(period.countries))
-            clipped = window.clip(span.started_at, span.ended_at)
-            if clipped is not None:
-                windows.append(clipped)
-    return sorted(windows, key=lambda w: w.start)
-
-
-def current_share_window(
-    tenant: Tenant | int, operator: Operator | int, windows: list[ShareWindow] | None = None
-) -> ShareWindow | None:
-    """The window open right now, or None when the operator receives nothing today.
-
-    ``windows``: ``share_windows(tenant, operator)`` if the caller has them already."""
-    if windows is None:
-        windows = share_windows(tenant, operator)
-    return next((w for w in windows if w.is_open()), None)
+# --- share windows (I2): computed in portal/sharing.py, applied here ----------------------------
 
 
 def _window_q(windows: list[ShareWindow], time_field: str, country_field: str) -> Q | None:
@@ -123,12 +80,21 @@ class TenantQuerySet(models.QuerySet):
         ).distinct()
 
     def sharing_with(self, operator: Operator | int) -> TenantQuerySet:
-        """Tenants sharing data with ``operator`` right now (enabled, assignment active)."""
-        return self.filter(
-            operator_connect_enabled=True,
-            assignments__operator_id=_pk(operator),
-            assignments__status=AssignmentStatus.ACTIVE,
-        ).distinct()
+        """Tenants whose gate to ``operator`` may be open now: enabled, assignment active,
+        relationship open. Whether the notice in force names the operator is checked by
+        ``portal.sharing.gate`` when data is actually requested."""
+        return (
+            self.filter(
+                operator_connect_enabled=True,
+                assignments__operator_id=_pk(operator),
+                assignments__status=AssignmentStatus.ACTIVE,
+            )
+            .exclude(
+                assignments__operator_id=_pk(operator),
+                assignments__relationship_status__in=list(BLOCKING_RELATIONSHIPS),
+            )
+            .distinct()
+        )
 
 
 class EnablementPeriodQuerySet(models.QuerySet):
@@ -174,8 +140,14 @@ class OperatorAssignmentQuerySet(models.QuerySet):
         return self.filter(status=AssignmentStatus.ACTIVE)
 
     def sharing(self) -> OperatorAssignmentQuerySet:
-        """Active assignments of tenants with Operator Connect on: data flows now."""
-        return self.active().filter(tenant__operator_connect_enabled=True)
+        """Active assignments with an open relationship, of tenants with Operator Connect on.
+
+        The notice check of the gate (``portal.sharing.gate``) comes on top."""
+        return (
+            self.active()
+            .filter(tenant__operator_connect_enabled=True)
+            .exclude(relationship_status__in=list(BLOCKING_RELATIONSHIPS))
+        )
 
     def visible_to(self, user: User) -> OperatorAssignmentQuerySet:
         """Assignments of the user's tenants, plus those naming the user's operators."""
@@ -274,3 +246,6 @@ class AuditEventQuerySet(models.QuerySet):
 
     def for_operator(self, operator: Operator | int) -> AuditEventQuerySet:
         return self.filter(operator_id=_pk(operator))
+
+
+__all__ = ["ShareWindow", "current_share_window", "share_windows"]

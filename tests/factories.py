@@ -117,3 +117,16 @@ class CallRecordFactory(factory.django.DjangoModelFactory):
     duration_seconds = 60
     final_sip_code = 200
     tenant_country = "GB"
+
+
+def tell_users(tenant, by):
+    """Publish the tenant's notice if it no longer describes the configuration (else nothing).
+
+    The sharing gate needs the notice in force to name an operator; histories built in tests call
+    this right after a change to tell users at the same instant.
+    """
+    from notices.services import notice_status, publish_notice
+
+    if notice_status(tenant).out_of_date:
+        return publish_notice(tenant, by=by)
+    return None

@@ -83,7 +83,8 @@ class ExportDetailBase(SideMixin, TemplateView):
         ctx.update(
             job=job,
             side=self.side,
-            can_download=ExportJob.objects.downloadable_by(user).filter(pk=job.pk).exists(),
+            download_refusal=(refusal := services.download_refusal(job, user)),
+            can_download=refusal is None,
             can_cancel=job.is_in_flight and (user.is_staff or job.requested_by_id == user.pk),
         )
         return ctx

@@ -3,6 +3,7 @@
 from django.views.generic import TemplateView
 
 from exports.models import ExportJob
+from exports import services
 from exports.services import VIA_TENANT
 from exports.views.common import (
     CancelBase,
@@ -75,7 +76,10 @@ class SharedView(TenantSide, TenantMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        jobs = self.scoped_jobs().select_related("operator", "requested_by", "tenant")
+        jobs = list(self.scoped_jobs().select_related("operator", "requested_by", "tenant"))
+        closed = services.operator_download_closed(jobs)
+        for job in jobs:
+            job.operator_closed = closed.get(job.pk)
         ctx["jobs"] = with_links(jobs, self.side)
         ctx["downloads"] = (
             AuditEvent.objects.for_tenant(self.tenant)

@@ -23,6 +23,8 @@ from portal.models import (
     User,
 )
 from portal.services.audit import record_event
+from portal.services.notifications import notify_relationship_changed
+from portal.sharing import BLOCKING_RELATIONSHIPS
 from portal.validation import country_codes, country_list, normalize_phone
 
 MAX_LISTED_NUMBERS = 10
@@ -90,8 +92,14 @@ def _open_period(assignment: OperatorAssignment, codes: list[str], by: User, at)
     )
 
 
-def _close_period(assignment: OperatorAssignment, reason: str, by: User, at) -> None:
-    assignment.periods.open().update(ended_at=at, ended_by=by, end_reason=reason)
+def _close_period(assignment: OperatorAssignment, reason: str, by: User, at) -> bool:
+    """End the open period, if any. True when data was flowing until now."""
+    return bool(assignment.periods.open().update(ended_at=at, ended_by=by, end_reason=reason))
+
+
+def _relationship_open(assignment: OperatorAssignment) -> bool:
+    """Declined or terminated closes sharing; pending does not (the notice and status do)."""
+    return assignment.relationship_status not in BLOCKING_RELATIONSHIPS
 
 
 def numbers_blocking_removal(assignment: OperatorAssignment, countries=None):
@@ -205,8 +213,8 @@ def change_assignment_countries(
         _refuse_if_numbers_assigned(assignment, dropped, f"remove {country_list(dropped)}")
     now = timezone.now()
     _set_countries(assignment, codes)
-    if assignment.status == AssignmentStatus.ACTIVE:
-        _close_period(assignment, PeriodEndReason.COUNTRIES_CHANGED, by, now)
+    # A new period records the new scope — only if one was open (active, relationship open).
+    if _close_period(assignment, PeriodEndReason.COUNTRIES_CHANGED, by, now):
         _open_period(assignment, codes, by, now)
     added = [c for c in codes if c not in old]
     summary = "; ".join(
@@ -295,7 +303,8 @@ def resume_assignment(
     if assignment.status != AssignmentStatus.SUSPENDED:
         raise Conflict(f"{assignment.operator.name} is not suspended, so it can't be resumed.")
     now = timezone.now()
-    _open_period(assignment, assignment.country_codes, by, now)
+    if _relationship_open(assignment):
+        _open_period(assignment, assignment.country_codes, by, now)
     assignment.status = AssignmentStatus.ACTIVE
     assignment.status_changed_at = now
     assignment.save(update_fields=["status", "status_changed_at"])
@@ -347,18 +356,30 @@ def set_relationship_status(
     by: User,
     ip: str | None = None,
 ) -> OperatorAssignment:
-    """The operator's side of the relationship: agreement signed, declined or terminated."""
+    """The operator's side of the relationship: agreement signed, declined or terminated.
+
+    Declined or terminated closes sharing at once, like a suspension (the open period ends with
+    that reason); agreement signed reopens it from now on if the tenant has the operator active.
+    The tenant's admins are told by e-mail after commit.
+    """
     assignment = _locked(assignment)
     reason = (reason or "").strip()
     if status not in RelationshipStatus.values or status == RelationshipStatus.PENDING:
         raise DomainError("Choose agreement signed, declined or terminated.", field="status")
-    if status in (RelationshipStatus.DECLINED, RelationshipStatus.TERMINATED) and not reason:
+    if status in BLOCKING_RELATIONSHIPS and not reason:
         raise DomainError("Give a reason for declining or terminating.", field="reason")
     if status == RelationshipStatus.AGREEMENT_SIGNED:
         reason = ""
+    if status == assignment.relationship_status and reason == assignment.relationship_reason:
+        raise Conflict(
+            f"The relationship is already “{RelationshipStatus(status).label}”.",
+            code="relationship_unchanged",
+        )
+    now = timezone.now()
+    was_open = _relationship_open(assignment)
     assignment.relationship_status = status
     assignment.relationship_reason = reason
-    assignment.relationship_changed_at = timezone.now()
+    assignment.relationship_changed_at = now
     assignment.relationship_changed_by = by
     assignment.save(
         update_fields=[
@@ -368,6 +389,14 @@ def set_relationship_status(
             "relationship_changed_by",
         ]  # fmt: skip
     )
+    closes, opens = (
+        was_open and status in BLOCKING_RELATIONSHIPS,
+        (not was_open and status not in BLOCKING_RELATIONSHIPS),
+    )
+    if closes:
+        _close_period(assignment, status, by, now)
+    elif opens and assignment.status == AssignmentStatus.ACTIVE:
+        _open_period(assignment, assignment.country_codes, by, now)
     record_event(
         AuditAction.RELATIONSHIP_CHANGED,
         actor=by,
@@ -378,5 +407,7 @@ def set_relationship_status(
         ip=ip,
         summary=RelationshipStatus(status).label,
         status=status,
+        sharing="closed" if closes else "reopened" if opens else "unchanged",
     )
+    transaction.on_commit(lambda: notify_relationship_changed(assignment.pk), robust=True)
     return assignment

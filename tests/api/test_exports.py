@@ -75,7 +75,7 @@ def test_tenant_admin_queues_an_export_for_its_operator(world, published, api):
 
 def test_no_export_before_the_notice_names_the_operator(world, token_api):
     response = token_api(world.oscar).post(URL, REQUEST, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409  # a refusal because of state, not of the input
     assert response.json()["error"]["code"] == "notice_missing_operator"
     assert not ExportJob.objects.exists()
 
@@ -219,3 +219,17 @@ def test_only_the_requester_cancels(world, queued, api):
     assert response.status_code == 403
     queued.refresh_from_db()
     assert queued.status == "queued"
+
+
+def test_api_refusals_because_of_state_are_409_with_their_codes(world, token_api):
+    publish_notice(world.tenant_a, by=world.alice)
+    suspend_assignment(world.assignment, by=world.alice)
+    body = {
+        "tenant": "contoso", "operator": "operator-o", "format": "csv",
+        "datasets": ["call_records"], "start": "2026-01-01T00:00:00Z",
+        "end": "2026-02-01T00:00:00Z",
+    }  # fmt: skip
+    response = token_api(world.oscar).post("/api/v1/exports/", body, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "not_sharing"
+    assert not ExportJob.objects.exists()

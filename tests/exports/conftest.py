@@ -68,6 +68,10 @@ def history(world):
         membership(nina, tenant, TenantRole.ADMIN)
         services.enable_operator_connect(tenant, by=nina, acknowledged=True)
         assignment = _assign(tenant, world.operator_o, nina, ["GB", "DE"])
+        # Users are told at once: version 1 names O for GB and DE, and stays in force through
+        # the country change, the suspension and the off/on below (it over-discloses, never
+        # under-discloses), so the windows are those of the periods.
+        publish_notice(tenant, by=nina)
     with time_machine.travel(utc(2026, 2, 1), tick=False):
         services.change_assignment_countries(assignment, countries=["GB"], by=nina)
     with time_machine.travel(utc(2026, 3, 1), tick=False):

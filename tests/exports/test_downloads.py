@@ -13,6 +13,7 @@ from exports.models import ExportJob
 from portal import services as portal_services
 from portal.choices import AuditAction
 from portal.models import AuditEvent
+from tests.factories import tell_users
 
 ZIP_BYTES = None
 
@@ -26,7 +27,9 @@ def _zip() -> bytes:
 
 @pytest.fixture
 def job(world, tmp_path):
-    """A finished export of Contoso for operator O, its file in private storage."""
+    """A finished export of Contoso for operator O, its file in private storage; Contoso's
+    notice named O before the file was made."""
+    tell_users(world.tenant_a, world.alice)
     job = ExportJob.objects.create(
         tenant=world.tenant_a, operator=world.operator_o, requested_by=world.oscar,
         requested_via="operator", datasets=["numbers"], format="csv",

@@ -28,6 +28,7 @@ from tests.factories import (
     TenantFactory,
     UserFactory,
     membership,
+    tell_users,
 )
 
 D = datetime(2025, 1, 6, tzinfo=UTC)
@@ -108,18 +109,28 @@ def history(db):
     o = OperatorFactory(name="O", slug="o", countries=["GB", "DE", "FR"])
     u = OperatorFactory(name="U", slug="u", countries=["GB", "DE", "FR"])
 
+    # Each change is told to users at once (a notice published at the same instant), so the
+    # windows here are those of the assignment and enablement periods; the notice's own part
+    # of the rule is tested in tests/foundation/test_sharing_gate.py.
     at(day(0), services.enable_operator_connect, a, by=alice, acknowledged=True)
     assignment = at(day(1), _assign, a, o, ["GB", "DE"], alice)
+    at(day(1), tell_users, a, alice)
     at(day(5), services.suspend_assignment, assignment, by=alice)
     at(day(7), services.resume_assignment, assignment, by=alice)
     at(day(10), services.disable_operator_connect, a, by=alice)
+    at(day(10), tell_users, a, alice)
     at(day(12), services.enable_operator_connect, a, by=alice, acknowledged=True)
+    at(day(12), tell_users, a, alice)
     at(day(15), services.change_assignment_countries, assignment, countries=["GB", "FR"], by=alice)
+    at(day(15), tell_users, a, alice)
     at(day(20), services.remove_assignment, assignment, by=alice)
+    at(day(20), tell_users, a, alice)
     at(day(25), _assign, a, o, ["FR"], alice)
+    at(day(25), tell_users, a, alice)
 
     at(day(1), _assign, b, o, ["DE"], bob)
     at(day(3), services.enable_operator_connect, b, by=bob, acknowledged=True)
+    at(day(3), tell_users, b, bob)
 
     names = {"A": a, "B": b, "O": o, "U": u}
     for label, tenant, operator, n, country in CALLS:

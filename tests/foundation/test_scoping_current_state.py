@@ -17,6 +17,7 @@ from tests.factories import (
     PhoneNumberFactory,
     membership,
     operator_membership,
+    tell_users,
 )
 
 T = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # after the world was built
@@ -28,7 +29,9 @@ def step(n: int):
 
 @pytest.fixture
 def inventory(world):
-    """Numbers and locations of both tenants; labels are the place names."""
+    """Numbers and locations of both tenants; labels are the place names. Tenant A's users
+    were told (its notice names O for GB and DE)."""
+    tell_users(world.tenant_a, world.alice)
     a, b, o, u = world.tenant_a, world.tenant_b, world.operator_o, world.operator_u
     locations = {
         label: EmergencyLocationFactory(tenant=tenant, place_name=label, country=country)
@@ -85,24 +88,30 @@ def test_numbers_and_locations_follow_the_current_scope_through_every_change(wor
 
     with step(1):
         services.suspend_assignment(world.assignment, by=world.alice)
+        tell_users(a, world.alice)
         assert (numbers_shared(o, a), locations_shared(o, a)) == ([], [])
     with step(2):
         services.resume_assignment(world.assignment, by=world.alice)
+        tell_users(a, world.alice)
         assert (numbers_shared(o, a), locations_shared(o, a)) == (GB_DE_NUMBERS, GB_DE_LOCATIONS)
     with step(3):
         services.disable_operator_connect(a, by=world.alice)
+        tell_users(a, world.alice)
         assert (numbers_shared(o, a), locations_shared(o, a)) == ([], [])
     with step(4):
         services.enable_operator_connect(a, by=world.alice, acknowledged=True)
+        tell_users(a, world.alice)
         assert (numbers_shared(o, a), locations_shared(o, a)) == (GB_DE_NUMBERS, GB_DE_LOCATIONS)
     with step(5):
         services.change_assignment_countries(world.assignment, countries=["FR"], by=world.alice)
+        tell_users(a, world.alice)
         assert numbers_shared(o, a) == ["+33142868001"]
         assert locations_shared(o, a) == ["a_fr"]
     with step(6):
         services.change_assignment_countries(
             world.assignment, countries=["GB", "FR"], by=world.alice
         )
+        tell_users(a, world.alice)
         assert numbers_shared(o, a) == [
             "+33142868001",
             "+442079460001",
@@ -113,6 +122,7 @@ def test_numbers_and_locations_follow_the_current_scope_through_every_change(wor
         assert locations_shared(o, a) == ["a_fr", "a_gb", "a_shared_gb_de"]
     with step(7):
         services.remove_assignment(world.assignment, by=world.alice)
+        tell_users(a, world.alice)
         assert (numbers_shared(o, a), locations_shared(o, a)) == ([], [])
 
 
@@ -134,6 +144,7 @@ def test_another_tenants_numbers_and_locations_never_leak(world, inventory):
         acknowledged=True,
         by=world.bob,
     )
+    tell_users(world.tenant_b, world.bob)
     assert numbers_shared(world.operator_o, world.tenant_b) == ["+4930123456009"]
     assert locations_shared(world.operator_o, world.tenant_b) == ["b_de"]
     assert numbers_shared(world.operator_o, world.tenant_a) == GB_DE_NUMBERS

@@ -432,7 +432,11 @@ def test_the_operator_signs_the_agreement_and_one_event_is_written(world):
     assert (
         event.sentence == "Olivia OpAdmin set the relationship status of Contoso (Agreement signed)"
     )
-    assert event.details == {"summary": "Agreement signed", "status": "agreement_signed"}
+    assert event.details == {
+        "summary": "Agreement signed",
+        "status": "agreement_signed",
+        "sharing": "unchanged",  # pending did not block sharing, so signing reopens nothing
+    }
 
 
 @pytest.mark.parametrize("status", ["declined", "terminated"])

@@ -44,7 +44,10 @@ def publish(tenant, by, **kwargs):
 
 @pytest.fixture
 def carriers(world):
-    """Tenant A with operators in every state: active ×3, suspended, removed, never assigned."""
+    """Tenant A with operators in every state: active ×3, suspended, removed, never assigned.
+
+    The notice names active and suspended operators: a suspension is not told to users as a
+    removal (a notice naming a suspended operator over-discloses, never under-discloses)."""
     alice = world.alice
     tenant = world.tenant_a
     contoso = OperatorFactory(
@@ -61,8 +64,8 @@ def carriers(world):
     services.suspend_assignment(assign(tenant, suspended, ["GB"], alice), by=alice)
     services.remove_assignment(assign(tenant, removed, ["GB"], alice), by=alice)
     return SimpleNamespace(
-        receiving=[contoso, fabrikam, northwind, world.operator_o],
-        not_receiving=[suspended, removed, never, world.operator_u],
+        receiving=[contoso, fabrikam, northwind, suspended, world.operator_o],
+        not_receiving=[removed, never, world.operator_u],
         contoso=contoso,
         fabrikam=fabrikam,
     )

@@ -27,7 +27,7 @@ AXE_OPTIONS = {
 @pytest.mark.django_db(transaction=True)
 def test_public_notice_pages_have_no_axe_violations(world, carriers, live_server, browser):
     publish(world.tenant_a, world.alice)
-    services.suspend_assignment(world.assignment, by=world.alice)
+    services.remove_assignment(world.assignment, by=world.alice)
     publish(world.tenant_a, world.alice)
     pages = [f"/notice/contoso/?lang={lang}" for lang in ("en", "de", "fr", "es")]
     pages += ["/notice/contoso/v/1/?lang=en", "/notice/contoso/v/1/?lang=de"]

@@ -72,7 +72,7 @@ def test_draft_preview_in_german(world, login):
 
 def test_history_lists_versions_and_finds_the_one_in_force(world, login):
     v1 = publish(world.tenant_a, world.alice)
-    services.suspend_assignment(world.assignment, by=world.alice)
+    services.remove_assignment(world.assignment, by=world.alice)
     publish(world.tenant_a, world.alice)
     client = login(world.victor)
     body = client.get("/t/contoso/notice/history/").content.decode()
@@ -98,7 +98,7 @@ def test_version_page_and_permalink(world, login):
 
 def test_diff_page_is_readable(world, login, carriers):
     publish(world.tenant_a, world.alice)
-    services.suspend_assignment(world.assignment, by=world.alice)
+    services.remove_assignment(world.assignment, by=world.alice)
     publish(world.tenant_a, world.alice)
     body = login(world.alice).get("/t/contoso/notice/diff/?a=1&b=2").content.decode()
     assert "Removed Operator O" in body
@@ -145,7 +145,7 @@ def _card(world, user):
 def test_dashboard_card_warns_prominently_when_out_of_date(world):
     publish(world.tenant_a, world.alice)
     assert "up to date" in _card(world, world.alice)
-    services.suspend_assignment(world.assignment, by=world.alice)
+    services.remove_assignment(world.assignment, by=world.alice)
     card = _card(world, world.alice)
     assert 'role="alert"' in card
     assert "The published notice is out of date" in card

@@ -155,7 +155,7 @@ def test_switching_operator_connect_off_and_on_shows_on_the_notice_at_once(
 
 
 def test_historic_version_says_a_newer_one_exists(world, v1, client):
-    services.suspend_assignment(world.assignment, by=world.alice)
+    services.remove_assignment(world.assignment, by=world.alice)
     publish(world.tenant_a, world.alice)
     old = client.get("/notice/contoso/v/1/?lang=de").content.decode()
     assert "Es gibt eine neuere Version dieses Hinweises." in old
@@ -170,7 +170,7 @@ def test_publishing_replaces_the_cached_current_page(
     world, v1, client, django_capture_on_commit_callbacks
 ):
     assert "Operator O privacy policy" in client.get("/notice/contoso/").content.decode()
-    services.suspend_assignment(world.assignment, by=world.alice)
+    services.remove_assignment(world.assignment, by=world.alice)
     from notices.services import publish_notice
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -235,7 +235,7 @@ def test_public_pages_refuse_writes(world, v1, client):
 
 
 def test_versions_are_listed_with_localized_summaries(world, v1, client):
-    services.suspend_assignment(world.assignment, by=world.alice)
+    services.remove_assignment(world.assignment, by=world.alice)
     publish(world.tenant_a, world.alice)
     body = client.get(reverse("notices:public", args=["contoso"]) + "?lang=de").content.decode()
     assert "Versionsverlauf" in body

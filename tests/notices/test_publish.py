@@ -4,13 +4,13 @@ import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
-from notices.guard import require_notice_naming
 from notices.models import NoticeVersion
 from notices.services import notice_status, publish_notice
 from portal import services
 from portal.choices import AuditAction, CompanySize
 from portal.errors import Conflict, DomainError
 from portal.models import AuditEvent
+from portal.sharing import require_open as require_notice_naming
 from tests.factories import OperatorFactory
 
 
@@ -99,15 +99,13 @@ def test_versions_are_immutable_in_the_database(world):
 
 @pytest.mark.parametrize(
     "change",
-    ["suspend", "remove", "countries", "disable", "assign", "privacy_url", "terms_url"],
+    ["remove", "countries", "disable", "assign", "privacy_url", "terms_url"],
 )
 def test_every_configuration_change_makes_the_notice_out_of_date(world, change):
     publish_notice(world.tenant_a, by=world.alice)
     assert notice_status(world.tenant_a).out_of_date is False
 
-    if change == "suspend":
-        services.suspend_assignment(world.assignment, by=world.alice)
-    elif change == "remove":
+    if change == "remove":
         services.remove_assignment(world.assignment, by=world.alice)
     elif change == "countries":
         services.change_assignment_countries(world.assignment, countries=["GB"], by=world.alice)
@@ -127,12 +125,14 @@ def test_every_configuration_change_makes_the_notice_out_of_date(world, change):
     assert status.can_publish is True
 
 
-def test_resume_after_a_published_suspension_makes_it_out_of_date_again(world):
-    services.suspend_assignment(world.assignment, by=world.alice)
+def test_suspending_and_resuming_do_not_make_the_notice_out_of_date(world):
+    # A suspension is not a removal: the notice still names the operator, which is true of
+    # the relationship and over-discloses at worst. Telling users "Removed" would be false.
     publish_notice(world.tenant_a, by=world.alice)
+    services.suspend_assignment(world.assignment, by=world.alice)
     assert notice_status(world.tenant_a).out_of_date is False
     services.resume_assignment(world.assignment, by=world.alice)
-    assert notice_status(world.tenant_a).out_of_date is True
+    assert notice_status(world.tenant_a).out_of_date is False
 
 
 def test_tenant_sharing_without_a_notice_is_out_of_date_and_one_without_is_not(world):
@@ -165,7 +165,7 @@ def test_guard_refuses_an_operator_the_published_version_does_not_name(world):
 
 def test_guard_refuses_after_a_version_that_dropped_the_operator(world):
     publish_notice(world.tenant_a, by=world.alice)
-    services.suspend_assignment(world.assignment, by=world.alice)
+    services.remove_assignment(world.assignment, by=world.alice)
     publish_notice(world.tenant_a, by=world.alice)
     with pytest.raises(DomainError):
         require_notice_naming(world.tenant_a, world.operator_o)

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from exports.choices import Dataset, ExportFormat, ExportStatus
 from exports.models import ExportJob
+from exports.services import operator_download_closed
 from portal.api.schema import ErrorDetailSerializer
 from portal.api.serializers.directory import OperatorRefSerializer, TenantRefSerializer
 
@@ -22,6 +23,10 @@ class ExportJobSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField(
         help_text="Where to fetch the ZIP (null until it succeeded)."
     )
+    operator_download_closed = serializers.SerializerMethodField(
+        help_text="Why the operator may no longer download this file (sharing stopped after "
+        "it was made; it never reopens), or null while it may, and before it succeeded."
+    )
 
     class Meta:
         model = ExportJob
@@ -29,12 +34,18 @@ class ExportJobSerializer(serializers.ModelSerializer):
             "id", "url", "tenant", "operator", "requested_via", "datasets", "start", "end",
             "format", "status", "progress", "rows_total", "row_counts", "file_size",
             "file_sha256", "notice_version", "created_at", "started_at", "finished_at",
-            "expires_at", "error_message", "download_url", "manifest",
+            "expires_at", "error_message", "download_url", "operator_download_closed", "manifest",
         ]  # fmt: skip
         read_only_fields = fields
 
     def get_url(self, job: ExportJob) -> str:
         return reverse("api:export-detail", args=[job.pk])
+
+    def get_operator_download_closed(self, job: ExportJob) -> str | None:
+        closed = self.context.get("operator_download_closed")
+        if closed is None:
+            closed = operator_download_closed([job])
+        return closed.get(job.pk) or None
 
     def get_download_url(self, job: ExportJob) -> str | None:
         if job.status != ExportStatus.SUCCEEDED:

@@ -22,6 +22,7 @@ from portal.services import (
     suspend_assignment,
 )
 from portal.services.assignments import numbers_blocking_removal
+from portal.sharing import gate
 from portal.web.forms import ConfirmForm, ContactForm, CountriesForm
 from portal.web.views.base import ServiceFormPage, TenantPage
 
@@ -95,6 +96,7 @@ class AssignmentDetailView(AssignmentMixin, TenantPage):
             .order_by("-occurred_at", "-id")[:100]
         )
         ctx["title"] = assignment.operator.name
+        ctx["gate"] = gate(self.tenant, assignment.operator)
         return ctx
 
 

@@ -11,9 +11,8 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from portal.choices import AssignmentStatus
 from portal.models import CallRecord, EmergencyLocation, OperatorAssignment, PhoneNumber, Tenant
-from portal.querysets import ShareWindow, share_windows
+from portal.sharing import BLOCKING_RELATIONSHIPS, Gate, ShareWindow, gate, share_windows
 from portal.web.views.base import TenantPage
 
 # Months of call records counted per operator: enough to see a trend.
@@ -29,15 +28,18 @@ class Share:
     """What one operator receives from the tenant right now."""
 
     assignment: OperatorAssignment
+    gate: Gate
     numbers: int = 0
     locations: int = 0
     calls_by_month: list[tuple[datetime, int]] = field(default_factory=list)
 
     @property
     def sharing(self) -> bool:
-        return self.assignment.status == AssignmentStatus.ACTIVE and (
-            self.assignment.tenant.operator_connect_enabled
-        )
+        return self.gate.is_open
+
+    @property
+    def relationship_closed(self) -> bool:
+        return self.assignment.relationship_status in BLOCKING_RELATIONSHIPS
 
 
 def _month_start(months_back: int) -> datetime:
@@ -88,10 +90,10 @@ def shares_of(tenant: Tenant) -> list[Share]:
     since = _month_start(CALL_MONTHS - 1)
     shares = []
     for assignment in assignments:
-        share = Share(assignment)
+        operator = assignment.operator
+        windows = share_windows(tenant, operator)  # once for the gate and the three counts
+        share = Share(assignment, gate(tenant, operator, windows=windows))
         if share.sharing:
-            operator = assignment.operator
-            windows = share_windows(tenant, operator)  # once for the three counts
             numbers = PhoneNumber.objects.shareable_with(operator, tenant, windows=windows)
             share.numbers = numbers.count()
             share.locations = EmergencyLocation.objects.shareable_with(
