@@ -2,8 +2,8 @@
 
 from django.views.generic import TemplateView
 
-from exports.models import ExportJob
 from exports import services
+from exports.models import ExportJob
 from exports.services import VIA_TENANT
 from exports.views.common import (
     CancelBase,
