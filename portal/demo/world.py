@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from notices.services import notice_status, publish_notice
 from portal import services
+from portal.choices import TenantRole
 from portal.demo.catalog import (
     ASSIGNMENTS,
     DEMO_PASSWORD,
@@ -40,6 +41,8 @@ from portal.demo.catalog import (
     TENANT_AGE_DAYS,
     TENANTS,
     AssignmentSpec,
+    OperatorSpec,
+    TenantSpec,
     demo_uuid,
 )
 from portal.models import Operator, OperatorAssignment, Tenant, User
@@ -165,10 +168,10 @@ def build_world(anchor: datetime) -> None:
             password=password,
         )
 
-    def operator(spec) -> None:
+    def operator(spec: OperatorSpec) -> None:
         operators[spec.slug] = _operator(spec, users[staff_spec.email])
 
-    def tenant(spec) -> None:
+    def tenant(spec: TenantSpec) -> None:
         tenants[spec.slug] = _tenant(spec, users[staff_spec.email])
 
     timeline.at(OPERATOR_AGE_DAYS, lambda: person(staff_spec.email))
@@ -209,10 +212,12 @@ def build_world(anchor: datetime) -> None:
 
 def _admin_of(slug: str) -> str:
     """The e-mail of the tenant's first admin in the catalogue."""
-    return next(p.email for p in PEOPLE for s, role in p.tenants if s == slug and role == "admin")
+    return next(
+        p.email for p in PEOPLE for s, role in p.tenants if s == slug and role == TenantRole.ADMIN
+    )
 
 
-def _operator(spec, staff: User) -> Operator:
+def _operator(spec: OperatorSpec, staff: User) -> Operator:
     existing = Operator.objects.filter(slug=spec.slug).first()
     if existing is not None:
         return existing
@@ -231,7 +236,7 @@ def _operator(spec, staff: User) -> Operator:
     )
 
 
-def _tenant(spec, staff: User) -> Tenant:
+def _tenant(spec: TenantSpec, staff: User) -> Tenant:
     return create_tenant(
         by=staff,
         microsoft_tenant_id=demo_uuid("tenant", spec.slug),
