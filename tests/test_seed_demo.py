@@ -1,6 +1,8 @@
-"""seed_demo builds a realistic, idempotent, deterministic demo world (issue 2, item 9)."""
+"""seed_demo builds a realistic, idempotent, deterministic demo world (issue 2, item 9) that
+tells one consistent story: rows, periods, notices and audit events carry the story's dates."""
 
 import ipaddress
+from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
@@ -9,14 +11,23 @@ from django.core.management import call_command
 from portal import services
 from portal.choices import (
     AssignmentStatus,
+    AuditAction,
     CallQuality,
     OperatorRole,
     PstnAssignmentStatus,
     RelationshipStatus,
     TenantRole,
 )
-from portal.demo.catalog import DEMO_PASSWORD
+from portal.demo.catalog import (
+    ASSIGNMENTS,
+    DEMO_PASSWORD,
+    OPERATOR_AGE_DAYS,
+    PEOPLE,
+    TENANT_AGE_DAYS,
+    TENANTS,
+)
 from portal.demo.inventory import FORMULA_NAMES
+from portal.demo.world import story_time
 from portal.errors import Conflict
 from portal.models import (
     AssignmentPeriod,
@@ -92,6 +103,7 @@ def test_assignment_histories_cover_every_status(demo):
     assert removed.relationship_status == RelationshipStatus.DECLINED
     assert removed.relationship_reason
     assert assignment("tailspin", "bluebell").relationship_status == RelationshipStatus.PENDING
+    assert assignment("tailspin", "meridian").relationship_status == RelationshipStatus.TERMINATED
     assert assignment("contoso", "northwave").relationship_status == (
         RelationshipStatus.AGREEMENT_SIGNED
     )
@@ -131,7 +143,9 @@ def test_members_of_every_role_share_one_password(demo):
 
 
 def test_active_assignments_share_calls_and_numbers(demo):
-    for a in OperatorAssignment.objects.sharing().select_related("tenant", "operator"):
+    ended = [RelationshipStatus.DECLINED, RelationshipStatus.TERMINATED]
+    active = OperatorAssignment.objects.sharing().exclude(relationship_status__in=ended)
+    for a in active.select_related("tenant", "operator"):
         assert CallRecord.objects.shareable_with(a.operator, a.tenant).exists(), a
         assert PhoneNumber.objects.shareable_with(a.operator, a.tenant).exists(), a
     sharing = {(a.tenant.slug, a.operator.slug) for a in OperatorAssignment.objects.sharing()}
@@ -140,7 +154,7 @@ def test_active_assignments_share_calls_and_numbers(demo):
         ("contoso", "meridian"),
         ("fabrikam", "alpenruf"),
         ("northwind", "lumiere"),
-        ("tailspin", "meridian"),
+        ("tailspin", "bluebell"),
     } <= sharing
 
 
@@ -227,8 +241,9 @@ def test_every_sharing_tenant_has_a_published_notice_and_one_is_out_of_date(demo
     sharing = Tenant.objects.filter(operator_connect_enabled=True)
     assert sharing.count() >= 3
     assert all(NoticeVersion.objects.filter(tenant=t).exists() for t in sharing)
+    # Only the one left out of date on purpose: Contoso added DE to Northwave, not yet published.
     stale = [t.slug for t in sharing if notice_status(t).out_of_date]
-    assert len(stale) == 1
+    assert stale == ["contoso"]
 
 
 def test_running_twice_duplicates_nothing(demo):
@@ -296,3 +311,221 @@ def test_copy_text_escapes_free_text():
         '=HYPERLINK("http://evil.example","click")'
     )
     assert _escape("a\\b\tc\nd") == "a\\\\b\\tc\\nd"
+
+
+# --- The story: every row dated when the story says it happened ---------------------------------
+
+STORY_CALLS = 2000  # enough that each held-back window holds calls
+
+
+@pytest.fixture
+def story(db) -> datetime:
+    """The demo world with a bigger call history; returns its anchor."""
+    from portal.demo.world import find_anchor
+
+    seed("--calls", str(STORY_CALLS))
+    return find_anchor()
+
+
+def days_before(anchor: datetime, at: datetime) -> int:
+    return (anchor.date() - at.astimezone(UTC).date()).days
+
+
+def story_days() -> set[int]:
+    days = {OPERATOR_AGE_DAYS, TENANT_AGE_DAYS, TENANT_AGE_DAYS - 1}
+    days |= {t.enabled_day for t in TENANTS if t.enabled_day is not None}
+    for a in ASSIGNMENTS:
+        days |= {a.assigned_day, *(day for day, _, _ in a.relationship)}
+        days |= {d for d in (a.suspended_day, a.removed_day) if d is not None}
+        if a.countries_changed:
+            days.add(a.countries_changed[0])
+    return days
+
+
+def test_audit_events_and_rows_carry_the_story_dates_not_the_seed_date(story):
+    anchor = story
+    events = list(AuditEvent.objects.all())
+    assert events
+    # Every event happened on a day of the story, in its working hours, before the seed day.
+    assert {days_before(anchor, e.occurred_at) for e in events} == story_days()
+    assert all(e.occurred_at < anchor for e in events)
+    assert all(e.occurred_at.astimezone(UTC).hour >= 9 for e in events)
+    # Rows stamped by the same steps agree with their audit events.
+    for tenant in Tenant.objects.all():
+        created = AuditEvent.objects.get(tenant=tenant, action=AuditAction.TENANT_CREATED)
+        assert tenant.created_at == created.occurred_at
+        first = AuditEvent.objects.filter(tenant=tenant).order_by("occurred_at", "id").first()
+        assert first == created
+    for a in OperatorAssignment.objects.all():
+        added = AuditEvent.objects.filter(
+            tenant=a.tenant_id, operator=a.operator_id, action=AuditAction.ASSIGNMENT_ADDED
+        ).get()
+        assert a.created_at == added.occurred_at == a.periods.earliest("started_at").started_at
+        assert a.acknowledgement.acknowledged_at == added.occurred_at
+
+
+def test_enabled_since_is_the_day_the_audit_log_says(story):
+    anchor = story
+    for spec in TENANTS:
+        tenant = Tenant.objects.get(slug=spec.slug)
+        if spec.enabled_day is None:
+            assert not AuditEvent.objects.filter(
+                tenant=tenant, action=AuditAction.OC_ENABLED
+            ).exists()
+            continue
+        enabled = AuditEvent.objects.get(tenant=tenant, action=AuditAction.OC_ENABLED)
+        period = EnablementPeriod.objects.get(tenant=tenant)
+        assert tenant.operator_connect_changed_at == enabled.occurred_at == period.started_at
+        assert period.acknowledgement.acknowledged_at == enabled.occurred_at
+        assert days_before(anchor, enabled.occurred_at) == spec.enabled_day
+        # The dashboard's "Enabled since" is the first thing the tenant's admin did.
+        first_by_admin = (
+            AuditEvent.objects.filter(tenant=tenant, actor__email=spec_admin(spec.slug))
+            .order_by("occurred_at", "id")
+            .first()
+        )
+        assert first_by_admin == enabled
+    # The first demo tenant enabled Operator Connect 120 days before the seed day, at 09:00.
+    contoso = Tenant.objects.get(slug="contoso")
+    assert contoso.operator_connect_changed_at == story_time(anchor, 120)
+
+
+def spec_admin(slug: str) -> str:
+    return next(p.email for p in PEOPLE for s, role in p.tenants if s == slug and role == "admin")
+
+
+def test_notices_were_published_at_story_times(story):
+    from notices.models import NoticeVersion
+
+    anchor = story
+    contoso = [
+        (
+            days_before(anchor, v.effective_at),
+            {o["slug"]: o["countries"] for o in v.configuration["operators"]},
+        )
+        for v in NoticeVersion.objects.filter(tenant__slug="contoso").order_by("number")
+    ]
+    assert contoso == [
+        (118, {"northwave": ["GB", "IE"]}),
+        (110, {"meridian": ["DE", "GB"], "northwave": ["GB", "IE"]}),
+        (30, {"meridian": ["GB"], "northwave": ["GB", "IE"]}),
+    ]
+    for version in NoticeVersion.objects.all():
+        assert version.published_at == version.effective_at < anchor
+        published = AuditEvent.objects.get(
+            tenant=version.tenant_id,
+            action=AuditAction.NOTICE_PUBLISHED,
+            details__version=version.number,
+        )
+        assert published.occurred_at == version.effective_at
+    # Each tenant published its first notice right after adding its first operators.
+    for spec in TENANTS:
+        if spec.enabled_day is None:
+            assert not NoticeVersion.objects.filter(tenant__slug=spec.slug).exists()
+            continue
+        first = NoticeVersion.objects.filter(tenant__slug=spec.slug).earliest("number")
+        added = max(a.assigned_day for a in ASSIGNMENTS if a.tenant == spec.slug)
+        assert days_before(anchor, first.effective_at) == added
+        assert (
+            first.effective_at
+            > AuditEvent.objects.filter(tenant__slug=spec.slug, action=AuditAction.ASSIGNMENT_ADDED)
+            .earliest("occurred_at")
+            .occurred_at
+        )
+
+
+def closed_at(a: OperatorAssignment) -> datetime | None:
+    """When the story closed sharing with this operator by state (not by the notice)."""
+    if a.status == AssignmentStatus.SUSPENDED:
+        return a.status_changed_at
+    if a.relationship_status in (RelationshipStatus.DECLINED, RelationshipStatus.TERMINATED):
+        return a.relationship_changed_at
+    return None
+
+
+def test_call_history_falls_where_the_story_shares_it(story):
+    """Calls the story shares fall where the notice in force names the operator for their
+    country and an assignment period covers them; each held-back case has calls of its own."""
+    from notices.models import NoticeVersion
+
+    versions = {}
+    for v in NoticeVersion.objects.order_by("effective_at"):
+        versions.setdefault(v.tenant_id, []).append(v)
+    assignments = {
+        (a.tenant_id, a.operator_id): a
+        for a in OperatorAssignment.objects.select_related("tenant", "operator")
+    }
+    periods = list(AssignmentPeriod.objects.all())
+    held_back: dict[str, int] = {"not in the notice": 0, "closed": 0}
+    for call in CallRecord.objects.all():
+        a = assignments[call.tenant_id, call.operator_id]
+        t, country = call.invite_time, call.tenant_country
+        closed = closed_at(a)
+        if closed is not None and t >= closed:
+            held_back["closed"] += 1
+            continue
+        in_force = [v for v in versions[call.tenant_id] if v.effective_at <= t][-1]
+        named = {o["slug"]: o["countries"] for o in in_force.configuration["operators"]}
+        if (a.tenant.slug, a.operator.slug, country) == ("contoso", "northwave", "DE"):
+            assert country not in named["northwave"]
+            held_back["not in the notice"] += 1
+            continue
+        assert country in named.get(a.operator.slug, []), (call.pk, t, a)
+        assert any(
+            p.assignment_id == a.pk
+            and p.started_at <= t
+            and (p.ended_at is None or t < p.ended_at)
+            and country in p.countries
+            for p in periods
+        ), (call.pk, t, a)
+    assert held_back["not in the notice"] > 0
+    closed_calls = {
+        (a.tenant.slug, a.operator.slug)
+        for a in assignments.values()
+        if closed_at(a) is not None
+        and CallRecord.objects.filter(
+            tenant=a.tenant, operator=a.operator, invite_time__gte=closed_at(a)
+        ).exists()
+    }
+    assert {("fabrikam", "meridian"), ("tailspin", "meridian")} <= closed_calls
+
+
+def test_each_held_back_case_is_visible(story):
+    from notices.models import NoticeVersion
+    from notices.services import notice_status
+
+    anchor = story
+    # (a) A country added but not yet in a published notice.
+    contoso = Tenant.objects.get(slug="contoso")
+    northwave = assignment("contoso", "northwave")
+    assert northwave.country_codes == ["DE", "GB", "IE"]
+    current = NoticeVersion.objects.current_for(contoso)
+    named = {o["slug"]: o["countries"] for o in current.configuration["operators"]}
+    assert named["northwave"] == ["GB", "IE"]
+    assert notice_status(contoso).out_of_date
+    changed = AuditEvent.objects.get(
+        tenant=contoso, operator=northwave.operator, action=AuditAction.ASSIGNMENT_COUNTRIES
+    )
+    assert days_before(anchor, changed.occurred_at) == 12
+    assert current.effective_at < changed.occurred_at
+    assert PhoneNumber.objects.filter(
+        tenant=contoso, operator=northwave.operator, iso_country_code="DE"
+    ).exists()
+    # (b) A relationship the operator's admin set to "Contract terminated", with a reason.
+    terminated = assignment("tailspin", "meridian")
+    assert terminated.relationship_status == RelationshipStatus.TERMINATED
+    assert terminated.relationship_reason
+    assert terminated.relationship_changed_by.email == "maria@meridian.example"
+    assert days_before(anchor, terminated.relationship_changed_at) == 15
+    event = AuditEvent.objects.filter(
+        tenant=terminated.tenant, action=AuditAction.RELATIONSHIP_CHANGED,
+        details__status=RelationshipStatus.TERMINATED,
+    ).get()  # fmt: skip
+    assert event.occurred_at == terminated.relationship_changed_at
+    assert event.actor_label == "Maria Marino"
+    # (c) A suspended operator: its period ended with the suspension, on the story's day.
+    suspended = assignment("fabrikam", "meridian")
+    assert suspended.status == AssignmentStatus.SUSPENDED
+    assert days_before(anchor, suspended.status_changed_at) == 20
+    period = suspended.periods.get()
+    assert (period.ended_at, period.end_reason) == (suspended.status_changed_at, "suspended")

@@ -1,7 +1,7 @@
 """The demo world behind ``manage.py seed_demo`` and ``manage.py demo_logins``.
 
 - ``catalog``: what the world is (operators, tenants, people, assignment timeline); pure data.
-- ``world``: builds it through the services, then backdates the timeline.
+- ``world``: builds it through the services, each step under the clock of its story time.
 - ``inventory``: emergency locations and numbers.
 - ``calls``: deterministic call records; ``writers``: COPY / bulk_create.
 """
@@ -43,12 +43,6 @@ def seed(calls: int, *, once: bool = False) -> SeedResult | None:
         anchor = new_anchor()
         build_world(anchor)
     build_inventory(anchor)
-    if created:
-        # Once, with the world: publishing again later would mark another tenant out of date
-        # each run. Leaves one tenant's notice out of date on purpose (the dashboard warning).
-        from notices.demo import publish_demo_notices
-
-        publish_demo_notices()
     tenants = list(demo_tenants().values_list("pk", flat=True))
     before = CallRecord.objects.filter(tenant_id__in=tenants).count()
     # Rows are a deterministic prefix-stable sequence: if there are at least ``calls`` already,

@@ -23,7 +23,7 @@ from itertools import accumulate
 
 from portal.choices import NumberUsage
 from portal.demo.catalog import ASSIGNMENTS, CALL_HISTORY_DAYS, TENANTS
-from portal.demo.inventory import FIRST, LAST, _released_day
+from portal.demo.inventory import FIRST, LAST, _released_day, acquired_day
 from portal.models import EmergencyLocation, Operator, PhoneNumber, Tenant
 
 COLUMNS = (
@@ -152,7 +152,7 @@ def build_lines(anchor: datetime) -> list[Line]:
     lines = []
     for op_index, spec in enumerate(ASSIGNMENTS):
         tenant, operator = tenants[spec.tenant], operators[spec.operator]
-        for country in spec.countries:
+        for country in spec.all_countries:
             qs = (
                 PhoneNumber.objects.for_tenant(tenant)
                 .filter(operator=operator, iso_country_code=country)
@@ -167,7 +167,7 @@ def build_lines(anchor: datetime) -> list[Line]:
             if not numbers:
                 continue
             released = _released_day(spec, country)
-            start = anchor - timedelta(days=min(CALL_HISTORY_DAYS, spec.assigned_day - 1))
+            start = anchor - timedelta(days=min(CALL_HISTORY_DAYS, acquired_day(spec, country)))
             end = anchor - timedelta(days=released) if released else anchor
             fallback = next((n.snapshot for n in numbers if n.snapshot), None)
             lines.append(

@@ -71,14 +71,36 @@ class AssignmentSpec:
     assigned_day: int
     by: str  # e-mail of the tenant admin who added it
     company_size: str
-    relationship: tuple[int, str, str] | None = None  # (day, status, reason)
+    # What the operator's admin answered, oldest first: (day, status, reason).
+    relationship: tuple[tuple[int, str, str], ...] = ()
     countries_changed: tuple[int, tuple[str, ...]] | None = None
+    # The admin changes the countries but does not publish the notice afterwards, so calls in an
+    # added country are held back (the dashboard says so).
+    notice_left_out_of_date: bool = False
     suspended_day: int | None = None
     removed_day: int | None = None
     contact_phone: str = ""
     # Numbers per country and the share of call traffic this relationship carries.
     numbers_per_country: int = 24
     traffic: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def added_countries(self) -> tuple[str, ...]:
+        """Countries the later change added (not in the first assignment)."""
+        if not self.countries_changed:
+            return ()
+        return tuple(c for c in self.countries_changed[1] if c not in self.countries)
+
+    @property
+    def all_countries(self) -> tuple[str, ...]:
+        """Every country the tenant ever used this operator in (numbers and calls exist there)."""
+        return self.countries + self.added_countries
+
+    def country_since(self, country: str) -> int:
+        """The day ``country`` joined the assignment."""
+        if country in self.added_countries:
+            return self.countries_changed[0]  # type: ignore[index]
+        return self.assigned_day
 
 
 S = OperatorService
@@ -160,42 +182,53 @@ OPERATOR_ADMINS = {slug: p.email for p in PEOPLE for slug, role in p.operators i
 
 RS = RelationshipStatus
 ASSIGNMENTS: list[AssignmentSpec] = [
+    # 12 days ago Alice added Germany and did not publish the notice: German calls are held back.
+    # Traffic weights are per line whatever its span: DE's 11 days get a small one.
     AssignmentSpec(
         "contoso", "northwave", ("GB", "IE"), 118, "alice@contoso.example", CompanySize.S1001_5000,
-        relationship=(115, RS.AGREEMENT_SIGNED, ""), contact_phone="+442079460000",
-        numbers_per_country=40, traffic={"GB": 26, "IE": 5},
+        relationship=((115, RS.AGREEMENT_SIGNED, ""),), contact_phone="+442079460000",
+        countries_changed=(12, ("DE", "GB", "IE")), notice_left_out_of_date=True,
+        numbers_per_country=40, traffic={"GB": 26, "IE": 5, "DE": 0.6},
     ),
     # A country subset of the eight Meridian serves, narrowed again 30 days ago.
     AssignmentSpec(
         "contoso", "meridian", ("DE", "GB"), 110, "alice@contoso.example", CompanySize.S1001_5000,
-        relationship=(108, RS.AGREEMENT_SIGNED, ""), countries_changed=(30, ("GB",)),
+        relationship=((108, RS.AGREEMENT_SIGNED, ""),), countries_changed=(30, ("GB",)),
         traffic={"GB": 9, "DE": 2},
     ),
     AssignmentSpec(
         "fabrikam", "alpenruf", ("AT", "DE"), 99, "bob@fabrikam.example", CompanySize.S251_1000,
-        relationship=(97, RS.AGREEMENT_SIGNED, ""), traffic={"DE": 15, "AT": 4},
+        relationship=((97, RS.AGREEMENT_SIGNED, ""),), traffic={"DE": 15, "AT": 4},
     ),
     AssignmentSpec(
         "fabrikam", "meridian", ("DE",), 98, "bob@fabrikam.example", CompanySize.S251_1000,
-        relationship=(96, RS.AGREEMENT_SIGNED, ""), suspended_day=20, traffic={"DE": 6},
+        relationship=((96, RS.AGREEMENT_SIGNED, ""),), suspended_day=20, traffic={"DE": 6},
     ),
     AssignmentSpec(
         "northwind", "lumiere", ("FR",), 94, "nadia@northwind.example", CompanySize.S51_250,
-        relationship=(93, RS.AGREEMENT_SIGNED, ""), traffic={"FR": 12},
+        relationship=((93, RS.AGREEMENT_SIGNED, ""),), traffic={"FR": 12},
     ),
     AssignmentSpec(
         "northwind", "northwave", ("FR",), 94, "nadia@northwind.example", CompanySize.S51_250,
-        relationship=(60, RS.DECLINED,
-                      "No contract found for this Microsoft tenant ID. Please contact our sales team."),
+        relationship=((60, RS.DECLINED,
+                       "No contract found for this Microsoft tenant ID. "
+                       "Please contact our sales team."),),
         removed_day=40, numbers_per_country=8, traffic={"FR": 3},
     ),
     AssignmentSpec(
         "tailspin", "bluebell", ("US",), 92, "tom@tailspin.example", CompanySize.S5001_PLUS,
         traffic={"US": 8},  # the operator has not answered yet: relationship pending
     ),
+    # Meridian's admin ended the contract 15 days ago; Tailspin still routes calls through it.
     AssignmentSpec(
         "tailspin", "meridian", ("US",), 92, "tom@tailspin.example", CompanySize.S5001_PLUS,
-        relationship=(91, RS.AGREEMENT_SIGNED, ""), traffic={"US": 5},
+        relationship=(
+            (91, RS.AGREEMENT_SIGNED, ""),
+            (15, RS.TERMINATED,
+             "Contract ended at Tailspin's request. We carry calls until the numbers are "
+             "ported away; questions to porting@meridian.example."),
+        ),
+        traffic={"US": 5},
     ),
 ]  # fmt: skip
 
@@ -203,3 +236,5 @@ ASSIGNMENTS: list[AssignmentSpec] = [
 CALL_HISTORY_DAYS = 90
 # Tenants are "created" this many days before the anchor; the anchor is found again from them.
 TENANT_AGE_DAYS = 200
+# The directory's operators are older still.
+OPERATOR_AGE_DAYS = 400

@@ -3,7 +3,8 @@
 Numbers are what an operator uploads: per assigned operator and country, most assigned to
 Teams users, some to voice applications and conference bridges, some unassigned. User-assigned
 numbers make the "remove refused while numbers are assigned" guardrail demonstrable. Numbers of
-the removed operator, and of the country Contoso dropped, were released before that happened.
+the removed operator, and of the country Contoso dropped, were released before that happened;
+numbers of a country added later arrive the day after it was added.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class Site:
 SITES: list[Site] = [
     Site("ldn", "contoso", "Contoso Ltd", "1", "Example", "Street", "London", "", "EC1A 1AA", "GB", "51.515400", "-0.092200", "Floor 3"),
     Site("mcr", "contoso", "Contoso Ltd", "22", "Sample", "Road", "Manchester", "", "M1 1AE", "GB", "53.480800", "-2.242600", validated=False),
+    Site("ber", "contoso", "Contoso Deutschland GmbH", "9", "Muster", "allee", "Berlin", "", "10115", "DE", "52.531700", "13.384000", "2. OG"),
     Site("dub", "contoso", "Contoso Ireland Ltd", "7", "Demo", "Quay", "Dublin", "", "D02 X285", "IE", "53.347800", "-6.259700", "Reception"),
     Site("ber", "fabrikam", "Fabrikam GmbH", "5", "Beispiel", "straße", "Berlin", "", "10117", "DE", "52.520000", "13.405000", "3. OG"),
     Site("muc", "fabrikam", "Fabrikam GmbH", "12", "Muster", "weg", "München", "Bayern", "80331", "DE", "48.137100", "11.575400", validated=False),
@@ -100,6 +102,11 @@ def _released_day(spec: AssignmentSpec, country: str) -> int | None:
     return None
 
 
+def acquired_day(spec: AssignmentSpec, country: str) -> int:
+    """The operator uploads a country's numbers the day after the tenant chose it there."""
+    return spec.country_since(country) - 1
+
+
 def number_specs(spec: AssignmentSpec, block: int, anchor: datetime) -> list[dict]:
     """The numbers an operator uploaded for one assignment, as PhoneNumber field values."""
     out = []
@@ -107,7 +114,7 @@ def number_specs(spec: AssignmentSpec, block: int, anchor: datetime) -> list[dic
     formula_left = (
         list(FORMULA_NAMES) if (spec.tenant, spec.operator) == ("contoso", "northwave") else []
     )
-    for country in spec.countries:
+    for country in spec.all_countries:
         released = _released_day(spec, country)
         firsts, lasts = FIRST[country], LAST[country]
         for i in range(spec.numbers_per_country):
@@ -122,7 +129,7 @@ def number_specs(spec: AssignmentSpec, block: int, anchor: datetime) -> list[dic
                 "pstn_assignment_status": PstnAssignmentStatus.UNASSIGNED,
                 "capabilities": ["InboundCalling", "OutboundCalling", "UserAssignment"],
                 "iso_country_code": country,
-                "acquired_at": anchor - timedelta(days=spec.assigned_day - 1),
+                "acquired_at": anchor - timedelta(days=acquired_day(spec, country)),
                 "released_at": anchor - timedelta(days=released) if released else None,
                 "allow_tenant_address_update": i % 3 == 0,
                 "activation_state": ActivationState.ACTIVATED,

@@ -1,49 +1,62 @@
-"""Build the demo world's directory, tenants, people and assignments — through the services.
+"""Build the demo world — directory, tenants, people, assignments, notices — as a timeline.
 
-Services stamp everything with ``timezone.now()``. A demo whose operators were all added a
-second ago would share nothing: call records spread over the last 90 days would fall outside
-every share window (I2). So the world is built as a timeline: each step runs through its
-service (which validates it and writes its audit event), then the rows that step stamped
-(enablement and assignment periods, acknowledgements, status times) are moved back to the day
-the timeline says. Audit events keep their real time: they are append-only (a PostgreSQL
-trigger refuses UPDATE), and the audit log honestly says when the demo was seeded.
+Every step of the story runs through its service (which validates it and writes its audit
+event) under a frozen clock set to the step's story time (``time_machine.travel``). So every
+row a step writes — enablement and assignment periods, acknowledgements, status times, notice
+versions and audit events — carries the story's date, and the audit log, the notice history,
+the share windows and the dashboard tell the same story. Nothing is moved afterwards, and
+production code has no hook for this: only the clock it reads is changed.
+
+The story, in days before the anchor (midnight UTC on the day the world is built), is the data
+in ``catalog``. On a story day the first step happens at 09:00 UTC and each further step 20
+minutes later. After a tenant's steps of a day, its admin publishes the notice five minutes
+later if the portal says it is out of date — except where the story leaves it out of date on
+purpose (``AssignmentSpec.notice_left_out_of_date``). Enabling Operator Connect alone is not
+followed by a publication: the admin publishes once the operators are added.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import count
 
+import time_machine
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from notices.services import notice_status, publish_notice
 from portal import services
+from portal.choices import TenantRole
 from portal.demo.catalog import (
     ASSIGNMENTS,
     DEMO_PASSWORD,
     OPERATOR_ADMINS,
+    OPERATOR_AGE_DAYS,
     OPERATORS,
     PEOPLE,
     TENANT_AGE_DAYS,
     TENANTS,
+    AssignmentSpec,
+    OperatorSpec,
+    TenantSpec,
     demo_uuid,
 )
-from portal.models import (
-    Acknowledgement,
-    AssignmentPeriod,
-    EnablementPeriod,
-    Membership,
-    Operator,
-    OperatorAssignment,
-    OperatorCountry,
-    OperatorMembership,
-    Tenant,
-    User,
-)
+from portal.models import Operator, OperatorAssignment, Tenant, User
+from portal.services.directory import create_operator, create_tenant
 
 logger = logging.getLogger(__name__)
+
+# When a story day starts, how far apart its steps are, and when the notice follows a change.
+DAY_STARTS = timedelta(hours=9)
+STEP_GAP = timedelta(minutes=20)
+PUBLISH_DELAY = timedelta(minutes=5)
+
+# Steps of one tenant on one day run in this order.
+ENABLE, ASSIGN, RELATIONSHIP, COUNTRIES, SUSPEND, REMOVE = range(6)
 
 
 def demo_tenants():
@@ -53,12 +66,16 @@ def demo_tenants():
     )
 
 
+def _midnight(at: datetime) -> datetime:
+    return at.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def find_anchor() -> datetime | None:
     """The anchor of an existing demo world (None when there is none)."""
     first = Tenant.objects.filter(microsoft_tenant_id=demo_uuid("tenant", TENANTS[0].slug)).first()
     if first is None:
         return None
-    return first.created_at + timedelta(days=TENANT_AGE_DAYS)
+    return _midnight(first.created_at + timedelta(days=TENANT_AGE_DAYS))
 
 
 def world_exists() -> bool:
@@ -67,204 +84,229 @@ def world_exists() -> bool:
 
 def new_anchor() -> datetime:
     """Midnight UTC today: call records cover the whole days before it."""
-    now = timezone.now()
-    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return _midnight(timezone.now())
+
+
+def story_time(anchor: datetime, day: int, slot: int = 0) -> datetime:
+    """When the ``slot``-th step of the story day ``day`` (days before ``anchor``) happens."""
+    return anchor - timedelta(days=day) + DAY_STARTS + slot * STEP_GAP
+
+
+@dataclass
+class _Step:
+    day: int
+    tenant: str  # "" for steps of the directory and the platform staff
+    kind: int
+    seq: int
+    run: Callable[[], object]
+    publish: bool  # afterwards, the tenant's admin brings the notice up to date
 
 
 class _Timeline:
-    """Runs steps through services, then moves what each step stamped back to its demo day."""
+    """Steps of the story, run oldest first, each under the clock of its story time."""
 
-    def __init__(self, anchor: datetime, tenants: list[Tenant]):
+    def __init__(self, anchor: datetime):
         self.anchor = anchor
-        self.tenant_ids = [t.pk for t in tenants]
+        self.steps: list[_Step] = []
+        self._seq = count()
 
-    def at(self, days_before: int, step: Callable[[], object]) -> object:
-        since = timezone.now()
-        result = step()
-        self._backdate(since, self.anchor - timedelta(days=days_before))
-        return result
+    def at(
+        self,
+        day: int,
+        run: Callable[[], object],
+        *,
+        tenant: str = "",
+        kind: int = 0,
+        publish: bool = False,
+    ) -> None:
+        self.steps.append(_Step(day, tenant, kind, next(self._seq), run, publish))
 
-    def _backdate(self, since: datetime, to: datetime) -> None:
-        # Everything the step stamped is at or after ``since``; earlier steps are already in
-        # the past, so they are untouched. Start times move before end times, which keeps
-        # every "end >= start" constraint true at each UPDATE.
-        t = self.tenant_ids
-        for model, fields in (
-            (EnablementPeriod, ["started_at", "ended_at"]),
-            (Acknowledgement, ["acknowledged_at"]),
-            (Membership, ["created_at"]),
-        ):
-            for f in fields:
-                model.objects.filter(tenant_id__in=t, **{f"{f}__gte": since}).update(**{f: to})
-        for f in ("started_at", "ended_at"):
-            AssignmentPeriod.objects.filter(
-                assignment__tenant_id__in=t, **{f"{f}__gte": since}
-            ).update(**{f: to})
-        for f in ("created_at", "status_changed_at", "relationship_changed_at"):
-            OperatorAssignment.objects.filter(tenant_id__in=t, **{f"{f}__gte": since}).update(
-                **{f: to}
-            )
-        Tenant.objects.filter(pk__in=t, operator_connect_changed_at__gte=since).update(
-            operator_connect_changed_at=to
-        )
-
-
-def _operators(anchor: datetime) -> dict[str, Operator]:
-    out = {}
-    for spec in OPERATORS:
-        operator, _ = Operator.objects.get_or_create(
-            slug=spec.slug,
-            defaults={
-                "name": spec.name,
-                "privacy_policy_url": f"https://www.{spec.domain}/legal/privacy",
-                "terms_url": f"https://www.{spec.domain}/legal/terms-of-use",
-                "website": f"https://www.{spec.domain}/",
-                "support_email": f"teams-support@{spec.domain}",
-                "support_phone": spec.support_phone,
-                "description": spec.description,
-                "services": list(spec.services),
-                "created_at": anchor - timedelta(days=400),
-            },
-        )
-        for code in spec.countries:
-            OperatorCountry.objects.get_or_create(operator=operator, country=code)
-        out[spec.slug] = operator
-    return out
+    def run(self, publisher: Callable[[str], User]) -> None:
+        steps = sorted(self.steps, key=lambda s: (-s.day, s.tenant, s.kind, s.seq))
+        slot, day, publish = 0, None, False
+        for i, step in enumerate(steps):
+            slot = slot + 1 if step.day == day else 0
+            day = step.day
+            at = story_time(self.anchor, step.day, slot)
+            with time_machine.travel(at, tick=False):
+                step.run()
+            # The admin reviews the notice once, after the tenant's last step of the day.
+            publish = publish or step.publish
+            nxt = steps[i + 1] if i + 1 < len(steps) else None
+            if nxt is None or (nxt.day, nxt.tenant) != (step.day, step.tenant):
+                if step.tenant and publish:
+                    with time_machine.travel(at + PUBLISH_DELAY, tick=False):
+                        _publish_if_out_of_date(step.tenant, publisher(step.tenant))
+                publish = False
 
 
-def _people(anchor: datetime) -> dict[str, User]:
-    # One hash for everyone: hashing a password costs ~0.3 s and they all share it anyway.
-    password = make_password(DEMO_PASSWORD)
-    out = {}
-    for person in PEOPLE:
-        user, _ = User.objects.get_or_create(
-            email=person.email,
-            defaults={
-                "full_name": person.full_name,
-                "is_staff": person.staff,
-                "is_superuser": person.staff,
-                "date_joined": anchor - timedelta(days=TENANT_AGE_DAYS),
-                "password": password,
-            },
-        )
-        out[person.email] = user
-    return out
-
-
-def _tenants(anchor: datetime) -> dict[str, Tenant]:
-    out = {}
-    for spec in TENANTS:
-        tenant, _ = Tenant.objects.get_or_create(
-            microsoft_tenant_id=demo_uuid("tenant", spec.slug),
-            defaults={
-                "slug": spec.slug,
-                "name": spec.name,
-                "country": spec.country,
-                "privacy_contact_name": "Data Protection Officer",
-                "privacy_contact_email": f"privacy@{spec.domain}",
-                "privacy_contact_address": spec.contact_address,
-                "mask_external_digits": spec.mask_external_digits,
-                "created_at": anchor - timedelta(days=TENANT_AGE_DAYS),
-            },
-        )
-        out[spec.slug] = tenant
-    return out
+def _publish_if_out_of_date(slug: str, by: User) -> None:
+    """What an admin does when the dashboard says the notice no longer matches the settings."""
+    tenant = Tenant.objects.get(slug=slug)
+    if notice_status(tenant).can_publish:
+        publish_notice(tenant, by=by)
 
 
 @transaction.atomic
 def build_world(anchor: datetime) -> None:
-    """Create the directory, tenants, people, memberships and assignment histories."""
-    operators = _operators(anchor)
-    users = _people(anchor)
-    tenants = _tenants(anchor)
-    staff = users[next(p.email for p in PEOPLE if p.staff)]
-    timeline = _Timeline(anchor, list(tenants.values()))
+    """Create the directory, tenants, people, memberships, assignments and notices."""
+    timeline = _Timeline(anchor)
+    operators: dict[str, Operator] = {}
+    tenants: dict[str, Tenant] = {}
+    users: dict[str, User] = {}
+    staff_spec = next(p for p in PEOPLE if p.staff)
+    # One hash for everyone: hashing a password costs ~0.3 s and they all share it anyway.
+    password = make_password(DEMO_PASSWORD)
 
-    for person in PEOPLE:
-        for slug, role in person.tenants:
-            timeline.at(
-                TENANT_AGE_DAYS - 1,
-                lambda s=slug, r=role, p=person: services.add_member(
-                    tenants[s], email=p.email, role=r, by=staff
-                ),
-            )
-        for slug, role in person.operators:
-            services.add_operator_member(operators[slug], email=person.email, role=role, by=staff)
-    OperatorMembership.objects.filter(operator__in=operators.values()).update(
-        created_at=anchor - timedelta(days=TENANT_AGE_DAYS)
-    )
+    def person(email: str) -> None:
+        spec = next(p for p in PEOPLE if p.email == email)
+        users[email] = User.objects.filter(email=email).first() or User.objects.create(
+            email=email,
+            full_name=spec.full_name,
+            is_staff=spec.staff,
+            is_superuser=spec.staff,
+            password=password,
+        )
 
-    steps: list[tuple[int, int, Callable[[], object]]] = []
-    admins = {slug: users[p.email] for p in PEOPLE for slug, role in p.tenants if role == "admin"}
+    def operator(spec: OperatorSpec) -> None:
+        operators[spec.slug] = _operator(spec, users[staff_spec.email])
+
+    def tenant(spec: TenantSpec) -> None:
+        tenants[spec.slug] = _tenant(spec, users[staff_spec.email])
+
+    timeline.at(OPERATOR_AGE_DAYS, lambda: person(staff_spec.email))
+    for spec in OPERATORS:
+        timeline.at(OPERATOR_AGE_DAYS, lambda s=spec: operator(s))
+    for spec in TENANTS:
+        timeline.at(TENANT_AGE_DAYS, lambda s=spec: tenant(s))
+    for p in PEOPLE:
+        if p.staff:
+            continue
+
+        def join(p=p) -> None:
+            person(p.email)
+            staff = users[staff_spec.email]
+            for slug, role in p.tenants:
+                services.add_member(tenants[slug], email=p.email, role=role, by=staff)
+            for slug, role in p.operators:
+                services.add_operator_member(operators[slug], email=p.email, role=role, by=staff)
+
+        timeline.at(TENANT_AGE_DAYS - 1, join)
+
     for spec in TENANTS:
         if spec.enabled_day is not None:
-            steps.append(
-                (
-                    spec.enabled_day,
-                    0,
-                    lambda s=spec: services.enable_operator_connect(
-                        tenants[s.slug], by=admins[s.slug], acknowledged=True
-                    ),
-                )
+            timeline.at(
+                spec.enabled_day,
+                lambda s=spec: services.enable_operator_connect(
+                    tenants[s.slug], by=users[_admin_of(s.slug)], acknowledged=True
+                ),
+                tenant=spec.slug,
+                kind=ENABLE,
             )
     for spec in ASSIGNMENTS:
-        steps.extend(_assignment_steps(spec, tenants, operators, users))
-    # Oldest first; on the same day, in the order the steps were listed.
-    for days, _, step in sorted(steps, key=lambda s: (-s[0], s[1])):
-        timeline.at(days, step)
+        _assignment_steps(timeline, spec, tenants, operators, users)
+
+    timeline.run(lambda slug: users[_admin_of(slug)])
     logger.info("Demo world built: %d tenants, %d operators.", len(tenants), len(operators))
 
 
-def _assignment_steps(spec, tenants, operators, users) -> list[tuple[int, int, Callable]]:
-    tenant, operator, admin = tenants[spec.tenant], operators[spec.operator], users[spec.by]
-    operator_admin = users[OPERATOR_ADMINS[spec.operator]]
+def _admin_of(slug: str) -> str:
+    """The e-mail of the tenant's first admin in the catalogue."""
+    return next(
+        p.email for p in PEOPLE for s, role in p.tenants if s == slug and role == TenantRole.ADMIN
+    )
 
+
+def _operator(spec: OperatorSpec, staff: User) -> Operator:
+    existing = Operator.objects.filter(slug=spec.slug).first()
+    if existing is not None:
+        return existing
+    return create_operator(
+        countries=list(spec.countries),
+        by=staff,
+        name=spec.name,
+        slug=spec.slug,
+        privacy_policy_url=f"https://www.{spec.domain}/legal/privacy",
+        terms_url=f"https://www.{spec.domain}/legal/terms-of-use",
+        website=f"https://www.{spec.domain}/",
+        support_email=f"teams-support@{spec.domain}",
+        support_phone=spec.support_phone,
+        description=spec.description,
+        services=list(spec.services),
+    )
+
+
+def _tenant(spec: TenantSpec, staff: User) -> Tenant:
+    return create_tenant(
+        by=staff,
+        microsoft_tenant_id=demo_uuid("tenant", spec.slug),
+        slug=spec.slug,
+        name=spec.name,
+        country=spec.country,
+        privacy_contact_name="Data Protection Officer",
+        privacy_contact_email=f"privacy@{spec.domain}",
+        privacy_contact_address=spec.contact_address,
+        mask_external_digits=spec.mask_external_digits,
+    )
+
+
+def _assignment_steps(
+    timeline: _Timeline,
+    spec: AssignmentSpec,
+    tenants: dict[str, Tenant],
+    operators: dict[str, Operator],
+    users: dict[str, User],
+) -> None:
     def current() -> OperatorAssignment:
-        return OperatorAssignment.objects.get(tenant=tenant, operator=operator)
-
-    steps = [
-        (
-            spec.assigned_day,
-            1,
-            lambda: services.assign_operator(
-                tenant,
-                operator,
-                countries=list(spec.countries),
-                contact_full_name=admin.full_name,
-                contact_email=admin.email,
-                company_size=spec.company_size,
-                contact_phone=spec.contact_phone,
-                acknowledged=True,
-                by=admin,
-            ),
+        return OperatorAssignment.objects.get(
+            tenant=tenants[spec.tenant], operator=operators[spec.operator]
         )
-    ]
-    if spec.relationship:
-        day, status, reason = spec.relationship
-        steps.append(
-            (
-                day,
-                2,
-                lambda: services.set_relationship_status(
-                    current(), status=status, reason=reason, by=operator_admin
-                ),
-            )
+
+    def assign() -> None:
+        admin = users[spec.by]
+        services.assign_operator(
+            tenants[spec.tenant],
+            operators[spec.operator],
+            countries=list(spec.countries),
+            contact_full_name=admin.full_name,
+            contact_email=admin.email,
+            company_size=spec.company_size,
+            contact_phone=spec.contact_phone,
+            acknowledged=True,
+            by=admin,
+        )
+
+    def step(day: int, kind: int, run: Callable[[], object], publish: bool = True) -> None:
+        timeline.at(day, run, tenant=spec.tenant, kind=kind, publish=publish)
+
+    step(spec.assigned_day, ASSIGN, assign)
+    for day, status, reason in spec.relationship:
+        step(
+            day,
+            RELATIONSHIP,
+            lambda s=status, r=reason: services.set_relationship_status(
+                current(), status=s, reason=r, by=users[OPERATOR_ADMINS[spec.operator]]
+            ),
         )
     if spec.countries_changed:
         day, codes = spec.countries_changed
-        steps.append(
-            (
-                day,
-                3,
-                lambda: services.change_assignment_countries(
-                    current(), countries=list(codes), by=admin
-                ),
-            )
+        step(
+            day,
+            COUNTRIES,
+            lambda: services.change_assignment_countries(
+                current(), countries=list(codes), by=users[spec.by]
+            ),
+            publish=not spec.notice_left_out_of_date,
         )
     if spec.suspended_day is not None:
-        steps.append(
-            (spec.suspended_day, 4, lambda: services.suspend_assignment(current(), by=admin))
+        step(
+            spec.suspended_day,
+            SUSPEND,
+            lambda: services.suspend_assignment(current(), by=users[spec.by]),
         )
     if spec.removed_day is not None:
-        steps.append((spec.removed_day, 5, lambda: services.remove_assignment(current(), by=admin)))
-    return steps
+        step(
+            spec.removed_day,
+            REMOVE,
+            lambda: services.remove_assignment(current(), by=users[spec.by]),
+        )
