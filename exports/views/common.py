@@ -85,6 +85,7 @@ class ExportDetailBase(SideMixin, TemplateView):
             side=self.side,
             download_refusal=(refusal := services.download_refusal(job, user)),
             can_download=refusal is None,
+            operator_closed=services.operator_download_closed([job]).get(job.pk, ""),
             can_cancel=job.is_in_flight and (user.is_staff or job.requested_by_id == user.pk),
         )
         return ctx

@@ -21,6 +21,7 @@ from portal.errors import DomainError
 from portal.models import OperatorAssignment, Tenant
 from portal.permissions import OperatorMixin, client_ip
 from portal.services import set_relationship_status
+from portal.sharing import gate
 
 
 class OperatorSide:
@@ -37,13 +38,16 @@ class HomeView(OperatorMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["assignments"] = (
+        assignments = list(
             OperatorAssignment.objects.for_operator(self.operator)
             .current()
             .select_related("tenant", "relationship_changed_by")
             .prefetch_related("countries")
             .order_by("tenant__name")
         )
+        for a in assignments:  # what reaches us now, and why not (the sharing gate)
+            a.gate = gate(a.tenant, self.operator)
+        ctx["assignments"] = assignments
         ctx["relationship_form"] = RelationshipForm()
         return ctx
 

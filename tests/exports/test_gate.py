@@ -272,3 +272,14 @@ def test_a_suspended_operator_that_terminates_stays_closed_on_resume(world, told
     assert not state.is_open
     assert [b.code for b in state.blocks] == ["relationship_closed"]
     assert not AssignmentPeriod.objects.filter(assignment=world.assignment, ended_at=None).exists()
+
+
+def test_the_tenant_admin_sees_that_the_operator_can_no_longer_download(world, told, login):
+    job = _finished_file(world)
+    with at(1):
+        services.suspend_assignment(world.assignment, by=world.alice)
+        url = reverse("exports:tenant_export", kwargs={"tenant_slug": "contoso", "job_id": job.id})
+        body = login(world.alice).get(url).content.decode()
+        shared = login(world.alice).get("/t/contoso/exports/shared/").content.decode()
+    assert "Operator O can no longer download this file." in body
+    assert "Download closed for Operator O" in shared

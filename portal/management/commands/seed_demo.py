@@ -5,6 +5,7 @@ later. ``make run`` uses ``--once`` so an existing demo is left exactly as it is
 """
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.test.utils import override_settings
 
 from portal.demo import seed
 
@@ -30,7 +31,10 @@ class Command(BaseCommand):
     def handle(self, *args, calls: int, once: bool, **options) -> None:
         if calls < 0:
             raise CommandError("--calls must be zero or more.")
-        result = seed(calls, once=once)
+        # The story's people are fictional: the mails its steps would send (relationship
+        # changes, finished exports) are kept in memory, not printed or sent.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            result = seed(calls, once=once)
         if result is None:
             self.stdout.write("The demo world already exists; nothing to do (--once).")
             return
