@@ -2,6 +2,8 @@
 
 import pytest
 
+from notices.services import publish_notice
+from portal import services
 from portal.choices import AssignmentStatus, AuditAction, PstnAssignmentStatus
 from portal.models import AuditEvent, OperatorAssignment
 from tests.api.conftest import NOT_FOUND, error
@@ -193,3 +195,18 @@ def test_errors_inside_a_list_name_the_item(world, api):
     response = api(world.alice).post(URL, {**NEW, "countries": ["GB", "G1"]}, format="json")
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["countries.1"]
+
+
+def test_each_assignment_says_what_the_gate_lets_through_now_and_why_not(world, api):
+    [before] = api(world.victor).get(URL).json()["results"]
+    assert before["sharing"]["open"] is False
+    assert [b["code"] for b in before["sharing"]["blocks"]] == ["notice_missing_operator"]
+    publish_notice(world.tenant_a, by=world.alice)
+    services.change_assignment_countries(world.assignment, countries=["GB", "FR"], by=world.alice)
+    [after] = api(world.victor).get(URL).json()["results"]
+    assert after["sharing"] == {
+        "open": True,
+        "countries": ["GB"],
+        "held_back": ["FR"],
+        "blocks": [],
+    }

@@ -1,5 +1,6 @@
 """A tenant's operators (assignments), members, and the operator's view of them (consents)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.api.serializers.directory import (
@@ -15,6 +16,7 @@ from portal.models import (
     OperatorAssignment,
     OperatorMembership,
 )
+from portal.sharing import gate
 
 # What an operator may set; "pending" is only the initial state.
 CONSENT_STATUS_CHOICES = [
@@ -36,12 +38,40 @@ class PeriodSerializer(serializers.ModelSerializer):
         fields = ["started_at", "ended_at", "countries", "end_reason"]
 
 
+class GateBlockSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(
+        ["not_sharing", "relationship_closed", "notice_missing_operator"],
+        help_text="Why nothing is shared now.",
+    )
+    message = serializers.CharField()
+
+
+class GateSerializer(serializers.Serializer):
+    """The sharing gate between the tenant and the operator, as of now."""
+
+    open = serializers.BooleanField(source="is_open", help_text="Data is shared now.")
+    countries = serializers.ListField(
+        child=serializers.CharField(), help_text="Countries whose data is shared now."
+    )
+    held_back = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Countries the assignment covers but the notice in force does not name the "
+        "operator for: their data waits for a notice that names them.",
+    )
+    blocks = GateBlockSerializer(many=True, help_text="Why the gate is shut (empty when open).")
+
+
 class AssignmentSerializer(serializers.ModelSerializer):
     operator = OperatorRefSerializer(read_only=True)
     countries = country_list_field(source="country_codes", read_only=True)
     acknowledged_at = serializers.DateTimeField(source="acknowledgement.acknowledged_at")
     acknowledgement_version = serializers.CharField(source="acknowledgement.text_version")
     periods = PeriodSerializer(many=True, read_only=True)
+    sharing = serializers.SerializerMethodField(help_text=GateSerializer.__doc__)
+
+    @extend_schema_field(GateSerializer)
+    def get_sharing(self, assignment: OperatorAssignment) -> dict:
+        return GateSerializer(gate(assignment.tenant, assignment.operator)).data
 
     class Meta:
         model = OperatorAssignment
@@ -49,7 +79,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "operator", "status", "countries", "contact_full_name", "contact_email",
             "contact_phone", "company_size", "relationship_status", "relationship_reason",
             "relationship_changed_at", "status_changed_at", "created_at", "acknowledged_at",
-            "acknowledgement_version", "periods",
+            "acknowledgement_version", "periods", "sharing",
         ]  # fmt: skip
         read_only_fields = fields
 
