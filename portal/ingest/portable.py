@@ -6,7 +6,7 @@ the caller rolls the transaction back when anything was refused (all-or-nothing)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from portal.ingest.readers import CsvReader, NdjsonReader
@@ -19,11 +19,29 @@ CHUNK_ROWS = 2000
 
 
 @dataclass
+class TenantCounts:
+    """One tenant's share of a file: its rows, and numbers the file ported away from it."""
+
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    moved_away: int = 0
+
+    @property
+    def unchanged(self) -> int:
+        return self.rows - self.inserted - self.updated
+
+
+@dataclass
 class Counts:
     rows_total: int = 0
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    tenants: dict[int, TenantCounts] = field(default_factory=dict)
+
+    def tenant(self, tenant_id: int) -> TenantCounts:
+        return self.tenants.setdefault(tenant_id, TenantCounts())
 
 
 def run_portable(
@@ -64,7 +82,10 @@ def write_rows(spec: KindSpec, rows: list[Row], now: datetime, counts: Counts) -
     for row in rows:
         values = dict(row.values)
         obj = existing.get(values[key])
+        mine = counts.tenant(values["tenant_id"])
+        mine.rows += 1
         if obj is None:
+            mine.inserted += 1
             for name in keep_when_empty:
                 if values[name] is None:
                     values[name] = now
@@ -83,6 +104,9 @@ def write_rows(spec: KindSpec, rows: list[Row], now: datetime, counts: Counts) -
         if not diff:
             counts.unchanged += 1
             continue
+        mine.updated += 1
+        if obj.tenant_id != values["tenant_id"]:  # a number ported to another tenant
+            counts.tenant(obj.tenant_id).moved_away += 1
         if spec.number_history and (
             obj.operator_id != values["operator_id"] or obj.assigned_upn != values["assigned_upn"]
         ):
@@ -93,7 +117,8 @@ def write_rows(spec: KindSpec, rows: list[Row], now: datetime, counts: Counts) -
             obj.updated_at = now
         changed.append(obj)
     model.objects.bulk_create(created, batch_size=500)
-    fields = attnames + (["updated_at"] if spec.touches_updated_at else [])
+    # Not the key: rows were matched by it (and a primary key cannot be bulk-updated).
+    fields = [a for a in attnames if a != key] + (["updated_at"] if spec.touches_updated_at else [])
     if changed:
         model.objects.bulk_update(changed, fields, batch_size=500)
     counts.inserted += len(created)

@@ -34,12 +34,13 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db import connection
 
+from portal.choices import AssignmentStatus, ValidationStatus
 from portal.ingest import rebuild
-from portal.ingest.fields import Invalid, Uuid, bad, q
+from portal.ingest.fields import Invalid, Uuid, bad, lit, q
 from portal.ingest.portable import Counts
 from portal.ingest.readers import BOM, NdjsonReader, RowProblem, checked_chunks
 from portal.ingest.specs import KindSpec
-from portal.models import EmergencyLocation
+from portal.models import EmergencyLocation, OperatorAssignment
 
 logger = logging.getLogger("portal.ingest")
 
@@ -221,6 +222,11 @@ class PostgresIngest:
         ]
         if spec.has_operator:
             joins.append(f"LEFT JOIN portal_operator o ON o.slug = {self.raw('operator')}")
+        if spec.needs_assignment:
+            joins.append(
+                f"LEFT JOIN {OperatorAssignment._meta.db_table} oa "
+                "ON oa.tenant_id = coalesce(t1.id, t2.id) AND oa.operator_id = o.id"
+            )
         location = self.raw("emergency_location_id")
         if spec.location == "fk" and "emergency_location_id" in self.staged:
             joins.append(
@@ -242,6 +248,16 @@ class PostgresIngest:
         if field_name == "tenant":
             return f"coalesce(t1.id, t2.id, {bad('integer')})"
         if field_name == "operator":
+            if spec.needs_assignment:
+                # validate.unassigned_reason: active or suspended; removed for released numbers
+                current = ", ".join(
+                    lit(s) for s in (AssignmentStatus.ACTIVE, AssignmentStatus.SUSPENDED)
+                )
+                allowed = (
+                    f"oa.status IN ({current}) OR (oa.status = {lit(AssignmentStatus.REMOVED)} "
+                    f"AND nullif({raw('released_at')}, '') IS NOT NULL)"
+                )
+                return f"coalesce(CASE WHEN {allowed} THEN o.id END, {bad('integer')})"
             return f"coalesce(o.id, {bad('integer')})"
         if field_name == "emergency_location_id" and spec.location:
             if "emergency_location_id" not in self.staged:
@@ -355,14 +371,23 @@ class PostgresIngest:
             LEFT JOIN {spec.table} stored ON stored.{key} = v.{key}
             """,
         )
+        # Each tenant's share for its audit event: one grouped pass over the typed rows.
         cur.execute(
-            f"SELECT count(*) FILTER (WHERE {STORED}), count(*) FILTER (WHERE NOT {STORED}) "
-            f"FROM {self.typed}"
+            f"SELECT tenant_id, count(*), count(*) FILTER (WHERE NOT {STORED}) "
+            f"FROM {self.typed} GROUP BY tenant_id"
         )
-        stored, inserted = cur.fetchone()
-        updated = self._update_stored(cur, attnames) if stored else 0
+        counts = Counts()
+        for tenant_id, rows, new in cur.fetchall():
+            mine = counts.tenant(tenant_id)
+            mine.rows, mine.inserted = rows, new
+        inserted = sum(c.inserted for c in counts.tenants.values())
+        if inserted < sum(c.rows for c in counts.tenants.values()):
+            for tenant_id, updated in self._update_stored(cur, attnames):
+                counts.tenant(tenant_id).updated = updated
+        counts.inserted = inserted
+        counts.updated = sum(c.updated for c in counts.tenants.values())
         if not inserted:
-            return Counts(inserted=0, updated=updated)
+            return counts
         suspended = None
         if spec.rebuild_indexes and rebuild.worthwhile(cur, spec.table, inserted):
             suspended = rebuild.suspend(
@@ -381,19 +406,32 @@ class PostgresIngest:
                 spec.name,
                 time.perf_counter() - began,
             )
-        return Counts(inserted=inserted, updated=updated)
+        return counts
 
     def _stored_flag(self) -> str:
-        """True when the key is stored; refuses the file if stored for another tenant."""
-        stored = f"(stored.{q(self.spec.key)} IS NOT NULL)"
-        if not self.spec.tenant_fixed:
+        """True when the key is stored; refuses the file if stored for another tenant, or if it
+        would change a Validated address without the row saying Validated
+        (``Validator._validated_changes``)."""
+        spec = self.spec
+        stored = f"(stored.{q(spec.key)} IS NOT NULL)"
+        refused = []
+        if spec.tenant_fixed:
+            refused.append("stored.tenant_id <> v.tenant_id")
+        if spec.validated_fields:
+            validated = lit(ValidationStatus.VALIDATED)
+            old = ", ".join(f"stored.{q(name)}" for name in spec.validated_fields)
+            new = ", ".join(f"v.{q(name)}" for name in spec.validated_fields)
+            refused.append(
+                f"(stored.validation_status = {validated} AND v.validation_status <> {validated} "
+                f"AND ({old}) IS DISTINCT FROM ({new}))"
+            )
+        if not refused:
             return stored
-        return (
-            f"(CASE WHEN stored.tenant_id <> v.tenant_id THEN {bad('boolean')} ELSE {stored} END)"
-        )
+        return f"(CASE WHEN {' OR '.join(refused)} THEN {bad('boolean')} ELSE {stored} END)"
 
-    def _update_stored(self, cur, attnames: list[str]) -> int:
-        """Rewrite the stored rows that differ from the file; leave equal ones untouched."""
+    def _update_stored(self, cur, attnames: list[str]) -> list[tuple[int, int]]:
+        """Rewrite the stored rows that differ from the file; leave equal ones untouched.
+        Returns (tenant, rows rewritten) pairs."""
         spec, key = self.spec, q(self.spec.key)
         # A key twice in the file is a reject: the row-by-row check names both lines. (Twice
         # among the new rows, the table's own primary key refuses it.)
@@ -401,16 +439,18 @@ class PostgresIngest:
         cur.execute(f"ANALYZE {self.typed}")
         sets, differs = self._assignments(attnames, "t", "x")
         cur.execute(
-            f"UPDATE {spec.table} t SET {sets} FROM {self.typed} x "
-            f"WHERE x.{STORED} AND t.{key} = x.{key} AND {differs}"
+            f"WITH up AS (UPDATE {spec.table} t SET {sets} FROM {self.typed} x "
+            f"WHERE x.{STORED} AND t.{key} = x.{key} AND {differs} RETURNING t.tenant_id) "
+            "SELECT tenant_id, count(*) FROM up GROUP BY tenant_id"
         )
-        return cur.rowcount
+        return cur.fetchall()
 
     def _upsert_in_one_statement(self, cur) -> Counts:
         """Numbers: one INSERT … ON CONFLICT, then their assignment periods turn over."""
         spec = self.spec
         self._refuse_repeated_keys(cur)
         self._prepare_history(cur)
+        counts = self._count_by_tenant(cur)
         attnames, values = self._targets()
         sets, differs = self._assignments(attnames, spec.table, "EXCLUDED")
         sql = f"""
@@ -422,14 +462,38 @@ class PostgresIngest:
               WHERE {self._guards()}
               ON CONFLICT ({q(spec.key)}) DO UPDATE SET {sets}
               WHERE {differs}
-              RETURNING (xmax = 0) AS inserted
+              RETURNING (xmax = 0) AS inserted, tenant_id
             )
-            SELECT count(*) FILTER (WHERE inserted), count(*) FROM up
+            SELECT tenant_id, count(*) FILTER (WHERE inserted), count(*) FROM up
+            GROUP BY tenant_id
         """
         self._run(cur, sql)
-        inserted, written = cur.fetchone()
+        for tenant_id, inserted, written in cur.fetchall():
+            mine = counts.tenant(tenant_id)
+            mine.inserted, mine.updated = inserted, written - inserted
+            counts.inserted += inserted
+            counts.updated += written - inserted
         self._turn_over_periods(cur)
-        return Counts(inserted=inserted, updated=written - inserted)
+        return counts
+
+    def _count_by_tenant(self, cur) -> Counts:
+        """Each tenant's rows in the file, and the stored numbers the file moves away from a
+        tenant (ported): one grouped pass over the staged rows, before they are written."""
+        key = q(self.spec.key)
+        cur.execute(
+            f"SELECT coalesce(t1.id, t2.id), p0.tenant_id, count(*) FROM {self.staging} s "
+            "LEFT JOIN portal_tenant t1 ON t1.slug = s.tenant "
+            "LEFT JOIN portal_tenant t2 ON t2.microsoft_tenant_id::text = lower(s.tenant) "
+            f"LEFT JOIN {self.spec.table} p0 ON p0.{key} = s.{key} GROUP BY 1, 2"
+        )
+        counts = Counts()
+        for tenant_id, old_tenant_id, rows in cur.fetchall():
+            if tenant_id is None:
+                continue  # an unknown tenant: the upsert refuses the file
+            counts.tenant(tenant_id).rows += rows
+            if old_tenant_id is not None and old_tenant_id != tenant_id:
+                counts.tenant(old_tenant_id).moved_away += rows
+        return counts
 
     def _turn_over_periods(self, cur) -> None:
         numbers = self.spec.table

@@ -42,6 +42,9 @@ class IngestReport:
     rejects_total: int = 0
     # Which engine wrote the rows; not part of the outcome, so two engines compare equal.
     engine: str = field(default="", compare=False)
+    # Each tenant's share (tenant pk → rows, inserted, updated, unchanged, moved_away): what its
+    # own audit event says. Empty when nothing was written.
+    tenants: dict[int, dict[str, int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

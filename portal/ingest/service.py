@@ -18,7 +18,7 @@ from portal.ingest.readers import CHUNK_BYTES, FORMATS, open_reader, too_large
 from portal.ingest.report import IngestInputError, IngestReport, RejectCollector
 from portal.ingest.specs import KINDS, KindSpec
 from portal.ingest.validate import header_rejects
-from portal.models import User
+from portal.models import Tenant, User
 from portal.services.audit import record_event
 
 logger = logging.getLogger("portal.ingest")
@@ -84,9 +84,20 @@ def ingest(
                 rejects=rejects.rejects(),
                 rejects_total=rejects.total,
                 engine=used,
+                tenants={
+                    tenant_id: {
+                        "rows_total": c.rows,
+                        "inserted": c.inserted,
+                        "updated": c.updated,
+                        "unchanged": c.unchanged,
+                        "moved_away": c.moved_away,
+                    }
+                    for tenant_id, c in sorted(counts.tenants.items())
+                },
             )
             if not report.ok:
                 report.inserted = report.updated = report.unchanged = 0
+                report.tenants = {}
                 transaction.set_rollback(True)
                 logger.info(
                     "ingest %s refused: %d rows, %d rejects, nothing written",
@@ -95,6 +106,8 @@ def ingest(
                     report.rejects_total,
                 )
                 return report
+            # The platform's record of the file (staff), then one event per tenant it touched,
+            # in that tenant's own audit log, with that tenant's counts only.
             record_event(
                 AuditAction.INGESTED,
                 actor=by,
@@ -103,8 +116,10 @@ def ingest(
                 kind=kind,
                 format=fmt,
                 source=source[:200],
+                tenants=len(report.tenants),
                 **{k: v for k, v in report.counts().items() if k != "rejected"},
             )
+            _record_tenant_events(report, spec, fmt, by=by, source=source)
             logger.info(
                 "ingest %s ok (%s): %d rows, %d inserted, %d updated, %d unchanged",
                 kind,
@@ -115,6 +130,34 @@ def ingest(
                 report.unchanged,
             )
             return report
+
+
+def _record_tenant_events(
+    report: IngestReport, spec: KindSpec, fmt: str, *, by: User | None, source: str
+) -> None:
+    tenants = Tenant.objects.in_bulk(report.tenants)
+    for tenant_id, counts in report.tenants.items():
+        moved = counts["moved_away"]
+        if counts["rows_total"]:
+            summary = (
+                f"{counts['rows_total']} {spec.label}: {counts['inserted']} new, "
+                f"{counts['updated']} changed, {counts['unchanged']} unchanged"
+            )
+            if moved:
+                summary += f"; {moved} moved to another tenant"
+        else:
+            summary = f"{moved} {spec.label} moved to another tenant"
+        record_event(
+            AuditAction.INGESTED,
+            actor=by,
+            tenant=tenants[tenant_id],
+            target_label=spec.label,
+            summary=summary,
+            kind=spec.name,
+            format=fmt,
+            source=source[:200],
+            **counts,
+        )
 
 
 def _bulk(spec: KindSpec, stream: BinaryIO, fmt: str, now, max_bytes: int) -> Counts | None:

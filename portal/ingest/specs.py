@@ -106,6 +106,10 @@ class KindSpec:
     # a stored row never moves to another tenant: Microsoft's ids are the tenant's own, so a
     # file naming another tenant for one is a mistake, not a move (numbers can be ported)
     tenant_fixed: bool = False
+    # the row's operator must be one the tenant chose (docs/ingest.md, "Tenancy"): numbers
+    needs_assignment: bool = False
+    # fields a stored Validated row keeps unless the row itself says Validated (locations)
+    validated_fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self.by_name = {f.name: f for f in self.fields}
@@ -172,6 +176,7 @@ NUMBERS = KindSpec(
     location="fk",
     touches_updated_at=True,
     number_history=True,
+    needs_assignment=True,
 )
 
 EMERGENCY_LOCATIONS = KindSpec(
@@ -211,6 +216,23 @@ EMERGENCY_LOCATIONS = KindSpec(
     has_operator=False,
     touches_updated_at=True,
     tenant_fixed=True,
+    # The civic address Microsoft validated and its coordinates: what dispatch relies on. The
+    # place (place_name, elin) and the admin's description are not part of the validation.
+    validated_fields=(
+        "company_name",
+        "house_number",
+        "house_number_suffix",
+        "pre_directional",
+        "street_name",
+        "street_suffix",
+        "post_directional",
+        "city",
+        "state_or_province",
+        "postal_code",
+        "country",
+        "latitude",
+        "longitude",
+    ),  # fmt: skip
 )
 
 _MS = 1e6  # upper bound of jitter and round trip, in ms

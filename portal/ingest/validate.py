@@ -12,11 +12,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from portal.choices import AssignmentStatus, ValidationStatus
 from portal.ingest.fields import UUID_RE, Invalid
 from portal.ingest.readers import RowProblem
 from portal.ingest.report import RejectCollector
 from portal.ingest.specs import KindSpec
-from portal.models import CallRecord, EmergencyLocation, Operator, Tenant
+from portal.models import CallRecord, EmergencyLocation, Operator, OperatorAssignment, Tenant
 
 HEADER_LINE = 1
 RULE_ORDER = 100
@@ -63,6 +64,18 @@ class Resolver:
             self.tenant_by_uuid[str(ms_id)] = pk
         self.operator_by_slug = dict(Operator.objects.values_list("slug", "pk"))
         self.locations: dict[uuid.UUID, EmergencyLocation | None] = {}
+        self._assignments: dict[tuple[int, int], str] | None = None
+
+    def assignment_status(self, tenant_id: int, operator_id: int) -> str | None:
+        """The status of the tenant's assignment of the operator; None if it never chose it."""
+        if self._assignments is None:
+            self._assignments = {
+                (t, o): status
+                for t, o, status in OperatorAssignment.objects.values_list(
+                    "tenant_id", "operator_id", "status"
+                )
+            }
+        return self._assignments.get((tenant_id, operator_id))
 
     def tenant(self, text: str) -> int | None:
         found = self.tenant_by_slug.get(text)
@@ -130,6 +143,8 @@ class Validator:
                 rows.append(Row(line, attrs))
         if spec.tenant_fixed and rows:
             rows = self._tenant_conflicts(rows)
+        if spec.validated_fields and rows:
+            rows = self._validated_changes(rows)
         if spec.leg_unique and rows:
             rows = self._leg_conflicts(rows)
         return rows
@@ -152,6 +167,33 @@ class Validator:
                     row.line, DUPLICATE_ORDER + 3, spec.key, "already stored for another tenant"
                 )
             else:
+                keep.append(row)
+        return keep
+
+    def _validated_changes(self, rows: list[Row]) -> list[Row]:
+        """A stored Validated location keeps its address unless the row is Validated too.
+
+        Microsoft validates an address once; dispatch relies on it. A file that would change it
+        without saying the new address is Validated is a mistake, not news (docs/ingest.md).
+        """
+        spec = self.spec
+        names = spec.validated_fields
+        stored = {
+            found[spec.key]: found
+            for found in spec.model.objects.filter(
+                **{f"{spec.key}__in": [r.values[spec.key] for r in rows]},
+                validation_status=ValidationStatus.VALIDATED,
+            ).values(spec.key, *names)
+        }
+        keep = []
+        for row in rows:
+            old = stored.get(row.values[spec.key])
+            changed = []
+            if old is not None and row.values["validation_status"] != ValidationStatus.VALIDATED:
+                changed = [name for name in names if old[name] != row.values[name]]
+            for name in changed:
+                self.rejects.add(row.line, self._order[name], name, VALIDATED_REASON)
+            if not changed:
                 keep.append(row)
         return keep
 
@@ -185,6 +227,16 @@ class Validator:
             operator_id = resolver.operator(values["operator"])
             if operator_id is None:
                 self.rejects.add(line, self._order["operator"], "operator", "unknown operator")
+            elif spec.needs_assignment and tenant_id is not None:
+                released = "released_at" not in bad and values.get("released_at") is not None
+                reason = unassigned_reason(
+                    resolver.assignment_status(tenant_id, operator_id),
+                    released=released,
+                    tenant=values["tenant"],
+                    operator=values["operator"],
+                )
+                if reason:
+                    self.rejects.add(line, self._order["operator"], "operator", reason)
             attrs["operator_id"] = operator_id
         if spec.location and "emergency_location_id" not in bad:
             location_id = values["emergency_location_id"]
@@ -251,6 +303,29 @@ class Validator:
             else:
                 keep.append(row)
         return keep
+
+
+VALIDATED_REASON = (
+    "the stored address is Validated: it changes only with a row whose validation_status is "
+    "Validated (re-validated by Microsoft)"
+)
+
+
+def unassigned_reason(status: str | None, *, released: bool, tenant: str, operator: str) -> str:
+    """Why a number may not name this operator ("" when it may), given the tenant's assignment.
+
+    Active or suspended: the operator carries the tenant's numbers (a suspension pauses sharing,
+    not the service). Removed: only a released number, history of when it was carried, may
+    still name it. Never chosen: never. Slugs only: they are configuration, not personal data.
+    """
+    if status is None:
+        return f"tenant {tenant} has no assignment with operator {operator}"
+    if status == AssignmentStatus.REMOVED and not released:
+        return (
+            f"tenant {tenant} removed its assignment with operator {operator}: "
+            "only a released number (released_at) may name it"
+        )
+    return ""
 
 
 def chunked(records: Iterable, size: int) -> Iterator[list]:

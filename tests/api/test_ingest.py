@@ -58,12 +58,35 @@ def test_one_bad_row_rejects_the_whole_file_and_lists_it(world, token_api):
     assert response.status_code == 400
     err = response.json()["error"]
     assert err["code"] == "rows_rejected"
-    assert err["message"] == "2 of 3 rows were rejected; nothing was written."
+    assert err["message"] == "2 rejects in 3 rows; nothing was written."
     assert (err["rows_total"], err["rejects_total"]) == (3, 2)
     assert {(r["line"], r["field"]) for r in err["rejects"]} == {
         (3, "telephone_number"),
         (3, "tenant"),
     }
+    assert not PhoneNumber.objects.exists()
+
+
+def test_the_message_counts_rejects_not_rows(world, token_api):
+    """One row may be refused on several fields: "2 of 1 rows" would be wrong."""
+    rows = [{**ROWS[0], "telephone_number": "12", "tenant": "nowhere"}]
+    err = post(token_api(world.sam), ndjson(rows), "application/x-ndjson").json()["error"]
+    assert err["message"] == "2 rejects in 1 rows; nothing was written."
+    one = [{**ROWS[0], "tenant": "nowhere"}]
+    err = post(token_api(world.sam), ndjson(one), "application/x-ndjson").json()["error"]
+    assert err["message"] == "1 reject in 1 rows; nothing was written."
+
+
+def test_a_number_of_an_operator_the_tenant_never_chose_is_a_400(world, token_api):
+    rows = [*ROWS, {**ROWS[0], "telephone_number": "+442079460125", "operator": "operator-u"}]
+    err = post(token_api(world.sam), ndjson(rows), "application/x-ndjson").json()["error"]
+    assert err["rejects"] == [
+        {
+            "line": 3,
+            "field": "operator",
+            "reason": "tenant contoso has no assignment with operator operator-u",
+        }
+    ]
     assert not PhoneNumber.objects.exists()
 
 

@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 
+from portal import services
+from portal.choices import CompanySize
 from portal.ingest import ingest
 from tests.factories import EmergencyLocationFactory
 
@@ -40,6 +42,29 @@ def run(kind: str, data: bytes, fmt: str = "csv", engine: str = "auto", **kwargs
 @pytest.fixture(params=ENGINES)
 def engine(request) -> str:
     return request.param
+
+
+def assign(tenant, operator, by):
+    """The tenant chooses the operator (for GB), as its admin ``by`` would in the portal."""
+    tenant.refresh_from_db()
+    if not tenant.operator_connect_enabled:
+        services.enable_operator_connect(tenant, by=by, acknowledged=True)
+    return services.assign_operator(
+        tenant,
+        operator,
+        countries=["GB"],
+        contact_full_name=by.full_name,
+        contact_email=by.email,
+        company_size=CompanySize.S251_1000,
+        acknowledged=True,
+        by=by,
+    )
+
+
+@pytest.fixture
+def operator_u_assigned(world):
+    """Contoso has chosen Operator U too (the world gives it Operator O only)."""
+    return assign(world.tenant_a, world.operator_u, world.alice)
 
 
 @pytest.fixture

@@ -170,3 +170,30 @@ def test_numbers_postgresql_would_take_are_refused_by_both_engines(world, value)
         [("jitter_avg_ms", "not a number")],
         [("jitter_avg_ms", "must be between 0 and 1e+06")],
     )
+
+
+def test_both_engines_report_the_same_tenancy_rejects(world, location):
+    """An operator the tenant never chose, a tenant without that operator, a Validated address."""
+    location.validation_status = "Validated"
+    location.save()
+    numbers = [
+        number_row(),
+        number_row(telephone_number="+442079460002", operator="operator-u"),
+        number_row(telephone_number="+442079460003", tenant="fabrikam"),
+    ]
+    changed = location_row(
+        location_id=str(location.location_id), company_name="Contoso Ltd", country="GB",
+        city="Leeds", validation_status="NotValidated",
+    )  # fmt: skip
+    files = [
+        ("numbers", encode(numbers, "ndjson"), "ndjson", [(2, "operator"), (3, "operator")]),
+        ("emergency-locations", csv_bytes([location_row(), changed]), "csv", [(3, "city")]),
+    ]
+    for kind, data, fmt, expected in files:
+        bulk = run(kind, data, fmt, "postgresql")
+        assert bulk == run(kind, data, fmt, "portable")
+        assert [(r.line, r.field) for r in bulk.rejects if r.field in ("operator", "city")] == (
+            expected
+        )
+    assert PhoneNumber.objects.count() == 0
+    assert EmergencyLocation.objects.get().city == "London"

@@ -29,7 +29,9 @@ def _history():
     ]
 
 
-def test_periods_open_for_new_numbers_and_turn_over_on_operator_or_user_change(world, engine):
+def test_periods_open_for_new_numbers_and_turn_over_on_operator_or_user_change(
+    world, engine, operator_u_assigned
+):
     _ingest_at(T1, engine)
     assert _history() == [("operator-o", "ann@contoso.example", T1, None)]
 

@@ -14,7 +14,7 @@ FORMATS = ["csv", "ndjson"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_numbers_file_becomes_exact_rows(world, location, engine, fmt):
+def test_numbers_file_becomes_exact_rows(world, location, engine, fmt, operator_u_assigned):
     rows = [
         number_row(emergency_location_id=str(location.location_id)),
         # tenant by its Microsoft tenant id (upper case), defaults for everything optional
@@ -177,10 +177,10 @@ def test_numbers_without_acquired_at_keep_the_stored_date(world, engine):
     assert stored.acquired_at == datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
-def test_success_writes_one_audit_event_with_counts_only(world, engine):
+def test_success_writes_one_platform_audit_event_with_counts_only(world, engine):
     report = run("numbers", encode([number_row()], "csv"), "csv", engine, by=world.sam)
 
-    event = AuditEvent.objects.get(action=AuditAction.INGESTED)
+    event = AuditEvent.objects.get(action=AuditAction.INGESTED, tenant=None)
     assert report.ok
     assert event.actor == world.sam
     assert event.details == {
@@ -188,6 +188,7 @@ def test_success_writes_one_audit_event_with_counts_only(world, engine):
         "kind": "numbers",
         "format": "csv",
         "source": "",
+        "tenants": 1,
         "rows_total": 1,
         "inserted": 1,
         "updated": 0,

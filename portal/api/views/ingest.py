@@ -82,10 +82,11 @@ class IngestView(ApiViewMixin, APIView):
         with _spool(request._request, settings.API_INGEST_MAX_BYTES) as body:
             report = ingest(self.kind, body, fmt, by=request.user, source=source)
         if not report.ok:
+            # Rejects, not rows: one row may have several (each field it gets wrong).
+            rejects = "1 reject" if report.rejects_total == 1 else f"{report.rejects_total} rejects"
             data = error_body(
                 "rows_rejected",
-                f"{report.rejects_total} of {report.rows_total} rows were rejected; "
-                "nothing was written.",
+                f"{rejects} in {report.rows_total} rows; nothing was written.",
             )
             data["error"].update(
                 rows_total=report.rows_total,
