@@ -11,15 +11,14 @@ import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import time_machine
 from django.db import connection, transaction
 
 from exports.models import ExportJob
 from portal import services
 from portal.choices import CompanySize, TenantRole
 from portal.models import (
-    AssignmentPeriod,
     CallRecord,
-    EnablementPeriod,
     Membership,
     Operator,
     OperatorCountry,
@@ -77,16 +76,16 @@ def scratch(slug: str = "bench-export") -> tuple[Tenant, Operator, User]:
     )
     Membership.objects.get_or_create(user=admin, tenant=tenant, defaults={"role": TenantRole.ADMIN})
     if created:
-        services.enable_operator_connect(tenant, by=admin, acknowledged=True)
-        services.assign_operator(
-            tenant, operator, countries=["GB"], contact_full_name="Bench Admin",
-            contact_email=admin.email, company_size=CompanySize.S51_250, acknowledged=True,
-            by=admin,
-        )  # fmt: skip
-        # Scratch history: the share began in 2020, so the seeded calls are all shared.
-        EnablementPeriod.objects.filter(tenant=tenant).update(started_at=SINCE)
-        AssignmentPeriod.objects.filter(assignment__tenant=tenant).update(started_at=SINCE)
-        publish_notice(tenant, by=admin)
+        # Scratch history, built on its date: sharing (and the notice naming the operator)
+        # began in 2020, so the seeded calls are all shared.
+        with time_machine.travel(SINCE, tick=False):
+            services.enable_operator_connect(tenant, by=admin, acknowledged=True)
+            services.assign_operator(
+                tenant, operator, countries=["GB"], contact_full_name="Bench Admin",
+                contact_email=admin.email, company_size=CompanySize.S51_250, acknowledged=True,
+                by=admin,
+            )  # fmt: skip
+            publish_notice(tenant, by=admin)
     return tenant, operator, admin
 
 

@@ -274,8 +274,10 @@ def operator_download_closed(jobs) -> dict:
             continue
         key = (job.tenant_id, job.operator_id)
         if key not in pairs:
-            windows = sharing.share_windows(job.tenant_id, job.operator_id)
-            pairs[key] = (windows, sharing.gate(job.tenant, job.operator, windows=windows))
+            history = sharing.History(job.tenant_id)
+            windows = history.windows(job.operator_id)
+            state = sharing.gate(job.tenant, job.operator, windows=windows, history=history)
+            pairs[key] = (windows, state)
         windows, state = pairs[key]
         closed[job.pk] = sharing.file_closed_reason(
             job.tenant, job.operator, job.finished_at, windows=windows, state=state

@@ -32,7 +32,7 @@ from portal.errors import Conflict
 from portal.validation import country_list
 
 if TYPE_CHECKING:
-    from portal.models import Operator, OperatorAssignment, Tenant
+    from portal.models import Operator, Tenant
 
 # Why a window ended. Assignment periods carry their own PeriodEndReason values; these add the
 # two ends that come from elsewhere.
@@ -109,22 +109,6 @@ def _intersect(left: Iterable[_Span], right: Iterable[_Span]) -> list[_Span]:
     return out
 
 
-def _enablement_spans(tenant_id: int) -> list[_Span]:
-    rows = _model("portal", "EnablementPeriod").objects.filter(tenant_id=tenant_id)
-    return [_Span(p.started_at, p.ended_at, None, ENDED_DISABLED) for p in rows]
-
-
-def _assignment_spans(tenant_id: int, operator_id: int) -> list[_Span]:
-    rows = _model("portal", "AssignmentPeriod").objects.filter(
-        assignment__tenant_id=tenant_id, assignment__operator_id=operator_id
-    )
-    return [
-        _Span(p.started_at, p.ended_at, frozenset(p.countries), p.end_reason or "")
-        for p in rows
-        if p.countries
-    ]
-
-
 def named_countries(configuration: dict, operator_id: int) -> frozenset[str]:
     """The countries for which a notice configuration names the operator (empty: not named)."""
     if not configuration.get("enabled"):
@@ -135,41 +119,77 @@ def named_countries(configuration: dict, operator_id: int) -> frozenset[str]:
     return frozenset()
 
 
-def _notice_spans(tenant_id: int, operator_id: int) -> list[_Span]:
-    """When each published version was the one in force, and the countries it named O for.
+class History:
+    """Everything the rule reads about one tenant, loaded at once (a fixed number of queries,
+    however many operators are asked about): enablement periods, assignments with their
+    countries and periods, and the published notice versions."""
 
-    In force at t: the highest-numbered version already effective at t. So version v rules
-    from its effective time until the earliest effective time of any later-numbered version.
-    """
-    versions = list(
-        _model("notices", "NoticeVersion")
-        .objects.filter(tenant_id=tenant_id)
-        .order_by("number")
-        .values_list("effective_at", "configuration")
-    )
-    spans = []
-    superseded_at: datetime | None = None
-    for effective_at, configuration in reversed(versions):
-        end = superseded_at
-        if end is None or end > effective_at:
-            countries = named_countries(configuration, operator_id)
-            if countries:
-                spans.append(_Span(effective_at, end, countries, ENDED_NOTICE))
-        superseded_at = effective_at if end is None else min(end, effective_at)
-    return spans
+    def __init__(self, tenant: Tenant | int):
+        tenant_id = _pk(tenant)
+        self.tenant = _model("portal", "Tenant").objects.get(pk=tenant_id)
+        self.enablement = [
+            _Span(p.started_at, p.ended_at, None, ENDED_DISABLED)
+            for p in _model("portal", "EnablementPeriod").objects.filter(tenant_id=tenant_id)
+        ]
+        self.assignments = {
+            a.operator_id: a
+            for a in _model("portal", "OperatorAssignment")
+            .objects.filter(tenant_id=tenant_id)
+            .select_related("operator")
+            .prefetch_related("countries")
+        }
+        self.periods: dict[int, list[_Span]] = {}
+        for p in (
+            _model("portal", "AssignmentPeriod")
+            .objects.filter(assignment__tenant_id=tenant_id)
+            .select_related("assignment")
+        ):
+            if p.countries:
+                self.periods.setdefault(p.assignment.operator_id, []).append(
+                    _Span(p.started_at, p.ended_at, frozenset(p.countries), p.end_reason or "")
+                )
+        self.versions = list(
+            _model("notices", "NoticeVersion")
+            .objects.filter(tenant_id=tenant_id)
+            .order_by("number")
+        )
+
+    def notice_spans(self, operator_id: int) -> list[_Span]:
+        """When each published version was the one in force, and the countries it named O for.
+
+        In force at t: the highest-numbered version already effective at t. So version v rules
+        from its effective time until the earliest effective time of any later-numbered version.
+        """
+        spans = []
+        superseded_at: datetime | None = None
+        for version in reversed(self.versions):
+            end = superseded_at
+            if end is None or end > version.effective_at:
+                countries = named_countries(version.configuration, operator_id)
+                if countries:
+                    spans.append(_Span(version.effective_at, end, countries, ENDED_NOTICE))
+            superseded_at = version.effective_at if end is None else min(end, version.effective_at)
+        return spans
+
+    def notice_in_force(self, at: datetime):
+        effective = [v for v in self.versions if v.effective_at <= at]
+        return max(effective, key=lambda v: v.number) if effective else None
+
+    def windows(self, operator: Operator | int) -> list[ShareWindow]:
+        operator_id = _pk(operator)
+        spans = _intersect(
+            _intersect(self.enablement, self.periods.get(operator_id, [])),
+            self.notice_spans(operator_id),
+        )
+        windows = [
+            ShareWindow(s.start, s.end, s.countries or frozenset(), s.ended_because) for s in spans
+        ]
+        return sorted(windows, key=lambda w: w.start)
 
 
 def share_windows(tenant: Tenant | int, operator: Operator | int) -> list[ShareWindow]:
     """Every window in which ``operator`` received ``tenant``'s data, oldest first (I2)."""
-    tenant_id, operator_id = _pk(tenant), _pk(operator)
-    spans = _intersect(
-        _intersect(_enablement_spans(tenant_id), _assignment_spans(tenant_id, operator_id)),
-        _notice_spans(tenant_id, operator_id),
-    )
-    windows = [
-        ShareWindow(s.start, s.end, s.countries or frozenset(), s.ended_because) for s in spans
-    ]
-    return sorted(windows, key=lambda w: w.start)
+    return History(tenant).windows(operator)
 
 
 def current_share_window(
@@ -274,33 +294,28 @@ class Gate:
         )
 
 
-def _assignment(tenant: Tenant, operator: Operator) -> OperatorAssignment | None:
-    return (
-        _model("portal", "OperatorAssignment")
-        .objects.filter(tenant_id=tenant.pk, operator_id=operator.pk)
-        .prefetch_related("countries")
-        .first()
-    )
-
-
-def gate(tenant: Tenant, operator: Operator, *, windows: list[ShareWindow] | None = None) -> Gate:
+def gate(
+    tenant: Tenant,
+    operator: Operator,
+    *,
+    windows: list[ShareWindow] | None = None,
+    history: History | None = None,
+) -> Gate:
     """The gate between ``tenant`` and ``operator`` as of now (I3), with every reason it is shut.
 
     The reasons are read from the current state; the window from the history. Both describe
     the same facts — the services keep periods and state in step — and the property tests hold
-    them to it.
+    them to it. ``history``: the tenant's ``History`` if the caller has it (for many operators).
     """
+    history = history or History(tenant)
     if windows is None:
-        windows = share_windows(tenant, operator)
-    window = current_share_window(tenant, operator, windows)
-    tenant_name, op_name = tenant.name, operator.name
+        windows = history.windows(operator)
+    now = timezone.now()
+    window = current_share_window(tenant, operator, windows, at=now)
+    tenant_name, op_name = history.tenant.name, operator.name
     blocks: list[Block] = []
-    held_back: list[str] = []
-    assignment = _assignment(tenant, operator)
-    fresh_tenant = (
-        _model("portal", "Tenant").objects.only("operator_connect_enabled").get(pk=tenant.pk)
-    )
-    if not fresh_tenant.operator_connect_enabled:
+    assignment = history.assignments.get(operator.pk)
+    if not history.tenant.operator_connect_enabled:
         blocks.append(
             Block(
                 "not_sharing",
@@ -321,7 +336,7 @@ def gate(tenant: Tenant, operator: Operator, *, windows: list[ShareWindow] | Non
                 f"{op_name} is closed ({label}), so no data is shared.",
             )  # fmt: skip
         )
-    notice = _model("notices", "NoticeVersion").objects.in_force_on(tenant.pk, timezone.now())
+    notice = history.notice_in_force(now)
     named = named_countries(notice.configuration, operator.pk) if notice else frozenset()
     assigned = {c.country for c in assignment.countries.all()} if assignment is not None else set()
     if notice is None:
@@ -352,9 +367,16 @@ def gate(tenant: Tenant, operator: Operator, *, windows: list[ShareWindow] | Non
                 "an updated notice first.",
             )  # fmt: skip
         )
-    if notice is not None and assigned:
-        held_back = sorted(assigned - named)
+    held_back = sorted(assigned - named) if notice is not None and assigned else []
     return Gate(tenant, operator, window, blocks, held_back, notice)
+
+
+def gates(tenant: Tenant) -> dict[int, Gate]:
+    """The gate to each operator the tenant has or had, keyed by operator id (one history)."""
+    history = History(tenant)
+    return {
+        op_id: gate(tenant, a.operator, history=history) for op_id, a in history.assignments.items()
+    }
 
 
 def require_open(tenant: Tenant, operator: Operator):
@@ -393,8 +415,10 @@ def file_closed_reason(
     ``windows`` and ``state``: the pair's windows and gate, if the caller has them already.
     """
     now = now or timezone.now()
-    windows = windows if windows is not None else share_windows(tenant, operator)
-    state = state or gate(tenant, operator, windows=windows)
+    if windows is None or state is None:
+        history = History(tenant)
+        windows = windows if windows is not None else history.windows(operator)
+        state = state or gate(tenant, operator, windows=windows, history=history)
     if not state.is_open:
         return state.blocks[0].message if state.blocks else "Nothing is shared now."
     if open_without_break(windows, made_at, now):

@@ -188,7 +188,11 @@ def test_suspending_the_operator_revokes_its_download_at_once(world, queued, tok
     suspend_assignment(world.assignment, by=world.alice)
     response = token_api(world.oscar).get(f"{URL}{job.pk}/download")
     assert response.status_code == 410
-    assert response.json()["error"]["code"] == "gone"
+    assert response.json()["error"] == {
+        "code": "sharing_closed",  # not "gone": the file exists, sharing stopped (for good)
+        "message": "Contoso has suspended sharing with Operator O.",
+        "fields": {},
+    }
     # The tenant's admin still has its own file.
     assert api(world.alice).get(f"{URL}{job.pk}/download").status_code == 200
 

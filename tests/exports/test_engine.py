@@ -195,7 +195,7 @@ def test_manifest_describes_the_files_and_its_checksums_verify(world, rows, publ
     assert job.notice_version == published.number
 
 
-def test_portable_pages_continue_exactly_after_the_last_row_even_on_equal_times(world):
+def test_portable_pages_continue_exactly_after_the_last_row_even_on_equal_times(world, published):
     from exports.engine.sources import keyset_pages
 
     same = utc(2030, 1, 1, 12)

@@ -54,7 +54,7 @@ def test_the_worker_rechecks_the_share_and_fails_safely_when_it_ended(world, pub
     portal_services.suspend_assignment(world.assignment, by=world.alice)
     job = run(job)
     assert job.status == "failed" and job.file_name == ""
-    assert "does not share data with Operator O" in job.error_message
+    assert "has suspended sharing with Operator O" in job.error_message
     assert storage.orphan_file_names(job.id, keep="") == []
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT_FAILED).count() == 1
     assert [m.subject for m in mail.outbox][0] == "Export failed: Contoso for Operator O"

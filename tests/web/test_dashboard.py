@@ -7,9 +7,20 @@ from django.utils import timezone
 
 from portal import services
 from portal.choices import PstnAssignmentStatus
-from tests.factories import CallRecordFactory, EmergencyLocationFactory, PhoneNumberFactory
+from tests.factories import (
+    CallRecordFactory,
+    EmergencyLocationFactory,
+    PhoneNumberFactory,
+    tell_users,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _told(world):
+    """Contoso's users were told: its notice names operator O for GB and DE."""
+    tell_users(world.tenant_a, world.alice)
 
 
 def test_dashboard_shows_operator_connect_on_since_when_and_by_whom(world, alice_client, url):
@@ -54,7 +65,8 @@ def test_dashboard_lists_operators_with_status_countries_and_shareable_counts(
 def test_dashboard_says_nothing_is_shared_with_a_suspended_operator(world, alice_client, url):
     services.suspend_assignment(world.assignment, by=world.alice)
     html = alice_client.get(url("dashboard", world.tenant_a)).content.decode()
-    assert "Nothing is shared with Operator O now: it is suspended." in html
+    assert "Nothing is shared with Operator O now." in html
+    assert "Contoso has suspended sharing with Operator O." in html
 
 
 def test_dashboard_of_a_tenant_with_operator_connect_off_offers_enable(world, login, url):

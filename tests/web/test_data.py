@@ -16,6 +16,7 @@ from tests.factories import (
     EmergencyLocationFactory,
     PhoneNumberFactory,
     TenantFactory,
+    tell_users,
 )
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,7 @@ def test_numbers_list_filters(world, alice_client, url, numbers, query, expected
 
 
 def test_number_detail_shows_history_and_emergency_location(world, alice_client, url, numbers):
+    tell_users(world.tenant_a, world.alice)  # shared now needs the notice to name O for DE
     number = numbers[1]
     start = timezone.now() - timedelta(days=30)
     PhoneNumberPeriod.objects.create(number=number, operator=world.operator_o, started_at=start,

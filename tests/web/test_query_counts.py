@@ -52,7 +52,7 @@ def busy_tenant(world):
         ("dashboard", {}, 55),
         ("directory", {}, 12),
         ("assignments", {}, 12),
-        ("assignment_detail", {"operator_slug": "operator-o"}, 14),
+        ("assignment_detail", {"operator_slug": "operator-o"}, 20),  # + the gate's history
         ("numbers", {}, 12),
         ("locations", {}, 12),
         ("calls", {}, 12),

@@ -71,7 +71,10 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(GateSerializer)
     def get_sharing(self, assignment: OperatorAssignment) -> dict:
-        return GateSerializer(gate(assignment.tenant, assignment.operator)).data
+        # A list passes every gate of the tenant in the context, computed from one history.
+        known = self.context.get("gates", {})
+        state = known.get(assignment.operator_id) or gate(assignment.tenant, assignment.operator)
+        return GateSerializer(state).data
 
     class Meta:
         model = OperatorAssignment

@@ -38,6 +38,7 @@ from portal.services.members import (
     remove_member,
     remove_operator_member,
 )
+from portal.sharing import gates
 from portal.validation import country_codes
 
 # --- assignments ---------------------------------------------------------------------------------
@@ -72,6 +73,12 @@ class AssignmentListView(AssignmentScopedMixin, generics.ListAPIView):
 
     serializer_class = AssignmentSerializer
     pagination_class = PagePagination
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not self.generating_schema:  # every operator's gate from one read of the history
+            context["gates"] = gates(self.tenant)
+        return context
 
     @extend_schema(operation_id="assignments_list")
     def get(self, request, *args, **kwargs):

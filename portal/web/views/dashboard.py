@@ -12,7 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from portal.models import CallRecord, EmergencyLocation, OperatorAssignment, PhoneNumber, Tenant
-from portal.sharing import BLOCKING_RELATIONSHIPS, Gate, ShareWindow, gate, share_windows
+from portal.sharing import BLOCKING_RELATIONSHIPS, Gate, History, ShareWindow, gate
 from portal.web.views.base import TenantPage
 
 # Months of call records counted per operator: enough to see a trend.
@@ -89,10 +89,11 @@ def shares_of(tenant: Tenant) -> list[Share]:
     )
     since = _month_start(CALL_MONTHS - 1)
     shares = []
+    history = History(tenant)  # read once for every operator's gate and counts
     for assignment in assignments:
         operator = assignment.operator
-        windows = share_windows(tenant, operator)  # once for the gate and the three counts
-        share = Share(assignment, gate(tenant, operator, windows=windows))
+        windows = history.windows(operator)
+        share = Share(assignment, gate(tenant, operator, windows=windows, history=history))
         if share.sharing:
             numbers = PhoneNumber.objects.shareable_with(operator, tenant, windows=windows)
             share.numbers = numbers.count()
