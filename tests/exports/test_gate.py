@@ -5,6 +5,8 @@ end users were told about" used to break where state changes: countries the noti
 name, revocations that did not stick, a closed relationship, suspension told as removal.
 """
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -31,10 +33,8 @@ def at(hours: float):
 
 
 def exported_ids(job) -> set[str]:
-    lines = read_zip(job)["call_records.csv"].decode().splitlines()[1:]
-    header = read_zip(job)["call_records.csv"].decode().splitlines()[0].split(",")
-    idx = header.index("call_id")
-    return {line.split(",")[idx] for line in lines}
+    rows = csv.DictReader(io.StringIO(read_zip(job)["call_records.csv"].decode()))
+    return {row["call_id"] for row in rows}
 
 
 def download(login, job, user=None):
