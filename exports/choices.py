@@ -14,12 +14,6 @@ class ExportStatus(models.TextChoices):
 
 # A job in one of these may still produce a file; it blocks an identical request (dedupe).
 IN_FLIGHT = (ExportStatus.QUEUED, ExportStatus.RUNNING)
-FINISHED = (
-    ExportStatus.SUCCEEDED,
-    ExportStatus.FAILED,
-    ExportStatus.CANCELLED,
-    ExportStatus.EXPIRED,
-)
 
 
 class Dataset(models.TextChoices):

@@ -110,13 +110,6 @@ def _store(operator: Operator, broken: dict) -> None:
     )
 
 
-def check_operator(operator: Operator, *, timeout: float | None = None) -> dict:
-    """Check one operator's links and store the result; returns ``links_broken``."""
-    broken = _problems(operator, timeout)
-    _store(operator, broken)
-    return broken
-
-
 def check_all_operator_links(*, timeout: float | None = None) -> dict[str, int]:
     """Check every operator in the directory. Returns counts for logging.
 

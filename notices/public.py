@@ -48,20 +48,20 @@ LANGUAGE_NAMES = dict(settings.LANGUAGES)
 # --- language -------------------------------------------------------------------------------------
 
 
-def choose_language(request: HttpRequest) -> tuple[str, bool]:
-    """(language, explicit): ``?lang=`` wins, then Accept-Language, then English.
+def choose_language(request: HttpRequest) -> str:
+    """The reader's language: ``?lang=`` wins, then Accept-Language, then English.
 
     The language cookie is deliberately ignored: honouring it would make the page vary on
     Cookie and defeat shared caches.
     """
     asked = (request.GET.get("lang") or "").lower()
     if asked in LANGUAGES:
-        return asked, True
+        return asked
     for code, _q in parse_accept_lang_header(request.META.get("HTTP_ACCEPT_LANGUAGE", "")):
         base = code.lower().split("-")[0]
         if base in LANGUAGES:
-            return base, False
-    return settings.LANGUAGE_CODE, False
+            return base
+    return settings.LANGUAGE_CODE
 
 
 # --- state ------------------------------------------------------------------------------------------
@@ -241,7 +241,7 @@ def from_cache(request: HttpRequest, slug: str, kind: str, number: int | None):
     state = tenant_state(slug)
     if state is None:
         return None
-    lang, _explicit = choose_language(request)
+    lang = choose_language(request)
     variant = f"json:{lang}" if kind == "json" else f"html:{number or 'current'}:{lang}"
     entry = keys.get(keys.page_key(state["slug"], variant, state["tag"]), keys.LOCAL_PAGE_TTL)
     if entry is None:
@@ -263,7 +263,7 @@ def _state_or_404(slug: str) -> dict:
 @require_safe
 def notice_page(request: HttpRequest, tenant_slug: str, number: int | None = None):
     state = _state_or_404(tenant_slug)
-    lang, explicit = choose_language(request)
+    lang = choose_language(request)
     on = request.GET.get("on")
     if on and number is None:
         return _in_force_redirect(state, on, lang)
@@ -360,6 +360,6 @@ def _json_document(state: dict, lang: str) -> tuple[int, str, str]:
 @require_safe
 def notice_json(request: HttpRequest, tenant_slug: str):
     state = _state_or_404(tenant_slug)
-    lang, _explicit = choose_language(request)
+    lang = choose_language(request)
     entry = _cached(state, f"json:{lang}", lambda: _json_document(state, lang))
     return _respond(request, entry, state, lang)

@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from portal import services
-from portal.choices import TenantRole
 from portal.errors import DomainError
 from portal.models import (
     AssignmentCountry,
@@ -48,6 +47,7 @@ from portal.services.directory import (
     update_operator,
     update_tenant,
 )
+from portal.services.members import LAST_ADMIN_DEMOTED, is_last_admin
 
 admin.site.site_header = "Operator Connect portal — platform staff"
 admin.site.site_title = "Operator Connect admin"
@@ -187,12 +187,8 @@ class MembershipForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         instance = self.instance
-        if instance.pk and data.get("role") != instance.role == TenantRole.ADMIN:
-            others = Membership.objects.filter(tenant_id=instance.tenant_id, role=TenantRole.ADMIN)
-            if not others.exclude(pk=instance.pk).exists():
-                raise ValidationError(
-                    "The last admin can't be demoted. Make someone else an admin first."
-                )
+        if instance.pk and data.get("role") != instance.role and is_last_admin(instance):
+            raise ValidationError(LAST_ADMIN_DEMOTED)
         return data
 
 
@@ -224,12 +220,7 @@ class MembershipAdmin(StaffMixin, admin.ModelAdmin):
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         for membership in objs:
-            last = not (
-                Membership.objects.filter(tenant_id=membership.tenant_id, role=TenantRole.ADMIN)
-                .exclude(pk=membership.pk)
-                .exists()
-            )
-            if membership.role == TenantRole.ADMIN and last:
+            if is_last_admin(membership):
                 protected = [*protected, f"{membership} (the last admin of {membership.tenant})"]
         return deleted, counts, perms_needed, protected
 

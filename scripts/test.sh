@@ -8,6 +8,8 @@ PY=.venv/bin/python
 export VAR_DIR="${VAR_DIR:-$PWD/var/test}"
 mkdir -p "$VAR_DIR"
 $PY -m ruff check .
+$PY -m ruff format --check .
+$PY manage.py check --fail-level WARNING
 $PY manage.py makemigrations --check --dry-run
 $PY manage.py compilemessages --ignore=.venv >/dev/null
 set +e

@@ -6,7 +6,7 @@ import hashlib
 import json
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,7 +45,6 @@ class Tracker:
     report: Callable[[int, int], None]
     total: int = 0
     done: int = 0
-    files: list[dict[str, Any]] = field(default_factory=list)
 
     def __call__(self, rows: int) -> None:
         self.done = min(self.total, self.done + rows)

@@ -61,17 +61,6 @@ class IngestReport:
             f"{self.updated} updated, {self.unchanged} unchanged"
         )
 
-    def to_dict(self) -> dict:
-        """A JSON-ready form (for the API): counts, ``ok`` and the listed rejects."""
-        return {
-            "kind": self.kind,
-            "ok": self.ok,
-            **self.counts(),
-            "rejects": [
-                {"line": r.line, "field": r.field, "reason": r.reason} for r in self.rejects
-            ],
-        }
-
     def counts(self) -> dict[str, int]:
         return {
             "rows_total": self.rows_total,

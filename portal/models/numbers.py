@@ -136,10 +136,6 @@ class PhoneNumber(models.Model):
     def __str__(self) -> str:
         return self.telephone_number
 
-    @property
-    def is_assigned_to_user(self) -> bool:
-        return self.pstn_assignment_status == PstnAssignmentStatus.USER
-
 
 class PhoneNumberPeriod(models.Model):
     """History of a number: which operator carried it and which user held it, when."""

@@ -61,12 +61,21 @@ def _locked_membership(membership: Membership) -> Membership:
     )
 
 
-def _other_admins(membership: Membership) -> bool:
-    return (
-        Membership.objects.filter(tenant_id=membership.tenant_id, role=TenantRole.ADMIN)
-        .exclude(pk=membership.pk)
-        .exists()
-    )
+LAST_ADMIN_DEMOTED = "The last admin can't be demoted. Make someone else an admin first."
+LAST_ADMIN_REMOVED = "The last admin can't be removed. Make someone else an admin first."
+
+
+def is_last_admin(membership: Membership | OperatorMembership) -> bool:
+    """The one rule: a tenant or an operator always keeps an admin (services, admin, pages)."""
+    if isinstance(membership, OperatorMembership):
+        admins = OperatorMembership.objects.filter(
+            operator_id=membership.operator_id, role=OperatorRole.ADMIN
+        )
+        admin_role = OperatorRole.ADMIN
+    else:
+        admins = Membership.objects.filter(tenant_id=membership.tenant_id, role=TenantRole.ADMIN)
+        admin_role = TenantRole.ADMIN
+    return membership.role == admin_role and not admins.exclude(pk=membership.pk).exists()
 
 
 @transaction.atomic
@@ -77,8 +86,8 @@ def change_member_role(
     membership = _locked_membership(membership)
     if membership.role == role:
         raise DomainError("The role is unchanged.", field="role")
-    if membership.role == TenantRole.ADMIN and not _other_admins(membership):
-        raise Conflict("The last admin can't be demoted. Make someone else an admin first.")
+    if is_last_admin(membership):
+        raise Conflict(LAST_ADMIN_DEMOTED)
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
@@ -98,8 +107,8 @@ def change_member_role(
 @transaction.atomic
 def remove_member(membership: Membership, *, by: User, ip: str | None = None) -> None:
     membership = _locked_membership(membership)
-    if membership.role == TenantRole.ADMIN and not _other_admins(membership):
-        raise Conflict("The last admin can't be removed. Make someone else an admin first.")
+    if is_last_admin(membership):
+        raise Conflict(LAST_ADMIN_REMOVED)
     record_event(
         AuditAction.MEMBER_REMOVED,
         actor=by,

@@ -358,28 +358,6 @@ def test_a_stored_row_repeated_in_the_file_is_rejected(world, engine, kind):
     assert report.rejects == [Reject(3, key, "duplicate of line 2")]
 
 
-def test_the_report_has_a_json_form(world):
-    report = run("numbers", csv_bytes([number_row(usage="x")]), "csv")
-
-    assert report.to_dict() == {
-        "kind": "numbers",
-        "ok": False,
-        "rows_total": 1,
-        "inserted": 0,
-        "updated": 0,
-        "unchanged": 0,
-        "rejected": 1,
-        "rejects": [
-            {
-                "line": 2,
-                "field": "usage",
-                "reason": "not one of: CallingUserAssignment, FirstPartyAppAssignment, "
-                "ConferenceAssignment",
-            }
-        ],
-    }
-
-
 def test_an_escaped_nul_character_in_ndjson_is_rejected(world, engine):
     report = run("numbers", ndjson_bytes([number_row(city="Lon\u0000don")]), "ndjson", engine)
 
