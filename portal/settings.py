@@ -193,6 +193,7 @@ INGEST_MAX_REJECTS = env.int("INGEST_MAX_REJECTS", default=100)
 # INGEST_REBUILD_LOCK_TIMEOUT seconds. See portal/ingest/rebuild.py.
 INGEST_REBUILD_MIN_ROWS = env.int("INGEST_REBUILD_MIN_ROWS", default=100_000)
 INGEST_REBUILD_LOCK_TIMEOUT = env.float("INGEST_REBUILD_LOCK_TIMEOUT", default=5.0)
+CSRF_FAILURE_VIEW = "portal.api.errors.csrf_failure"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
 # --- authentication and sessions ---------------------------------------------------------------

@@ -1,7 +1,9 @@
 """One JSON error shape everywhere: ``{"error": {"code", "message", "fields"}}``."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -57,6 +59,15 @@ def exception_handler(exc, context):
     return response
 
 
+@csrf_exempt  # it changes nothing; a CSRF refusal would hide the 404 behind an HTML 403
 def not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
-    """Unknown paths under ``/api/`` get the JSON shape too (not the HTML 404 page)."""
+    """Unknown paths under ``/api/``, any method, get the JSON shape (not the HTML 404 page)."""
     return JsonResponse(error_body("not_found", "Not found."), status=404)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: the JSON shape under ``/api/``, Django's page everywhere else."""
+    if request.path.startswith("/api/"):
+        message = f"CSRF check failed: {reason}" if reason else "CSRF check failed."
+        return JsonResponse(error_body("csrf_failed", message), status=403)
+    return django_csrf_failure(request, reason=reason)

@@ -178,3 +178,11 @@ def test_api_conforms_to_its_schema_as_platform_staff(api_schema, world, sample_
     failures, succeeded = _fuzz_every_operation(api_schema, make_token(world.sam), values)
     assert not failures, "\n\n".join(failures)
     assert "GET /api/v1/tenants/" in succeeded
+
+
+def test_the_schema_documents_location_and_nullable_fields(client):
+    schema = client.get("/api/schema/?format=json").json()
+    created = schema["paths"]["/api/v1/exports/"]["post"]["responses"]["202"]
+    assert "Location" in created["headers"]
+    number = schema["components"]["schemas"]["PhoneNumber"]["properties"]
+    assert number["emergency_location"].get("nullable") is True

@@ -25,7 +25,9 @@ class EmergencyLocationSerializer(serializers.ModelSerializer):
 
 class PhoneNumberSerializer(serializers.ModelSerializer):
     operator = OperatorSlugField()
-    emergency_location = serializers.SlugRelatedField(slug_field="location_id", read_only=True)
+    emergency_location = serializers.SlugRelatedField(
+        slug_field="location_id", read_only=True, allow_null=True
+    )
     capabilities = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:

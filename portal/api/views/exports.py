@@ -8,7 +8,7 @@ caller's scope answer 404 like missing ones (I1).
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
@@ -84,6 +84,15 @@ class ExportListView(ExportScopedMixin, generics.ListAPIView):
     @extend_schema(
         operation_id="exports_create",
         request=ExportRequestSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.URI,
+                OpenApiParameter.HEADER,
+                response=[202],
+                description="The job's own URL: poll it until the file is ready.",
+            )
+        ],
         responses={
             202: OpenApiResponse(
                 ExportJobSerializer,
