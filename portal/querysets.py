@@ -109,6 +109,17 @@ class OperatorQuerySet(models.QuerySet):
     def serving(self, country: str) -> OperatorQuerySet:
         return self.filter(countries__country=country.upper()).distinct()
 
+    def search(self, term: str) -> OperatorQuerySet:
+        """The directory search of the browser and the API: name or description."""
+        term = term.strip()
+        return self.filter(Q(name__icontains=term) | Q(description__icontains=term))
+
+    def offering(self, service: str) -> OperatorQuerySet:
+        """Operators listing ``service``. Matched in Python: SQLite (the embedded demo) has no
+        JSON containment lookup, and the directory holds tens of operators, not millions."""
+        ids = [pk for pk, services in self.values_list("pk", "services") if service in services]
+        return self.filter(pk__in=ids)
+
     def staffed_by(self, user: User) -> OperatorQuerySet:
         """Operators the user works for (all of them for platform staff)."""
         if not user.is_authenticated or not user.is_active:
@@ -186,6 +197,17 @@ class PhoneNumberQuerySet(models.QuerySet):
             iso_country_code__in=sorted(window.countries),
         )
 
+    def search(self, term: str) -> PhoneNumberQuerySet:
+        """Number (spaces and dashes ignored), assigned user, or city."""
+        term = term.strip()
+        digits = term.replace(" ", "").replace("-", "")
+        return self.filter(
+            Q(telephone_number__icontains=digits)
+            | Q(assigned_upn__icontains=term)
+            | Q(assigned_display_name__icontains=term)
+            | Q(city__icontains=term)
+        )
+
     def assigned_to_users(self) -> PhoneNumberQuerySet:
         from portal.choices import PstnAssignmentStatus
 
@@ -207,6 +229,18 @@ class EmergencyLocationQuerySet(models.QuerySet):
         numbers = _model("PhoneNumber").objects.shareable_with(operator, tenant, windows=windows)
         used = numbers.filter(emergency_location__isnull=False).values("emergency_location_id")
         return self.filter(tenant_id=_pk(tenant), pk__in=used)
+
+    def search(self, term: str) -> EmergencyLocationQuerySet:
+        """Company, address parts, place or description."""
+        term = term.strip()
+        return self.filter(
+            Q(company_name__icontains=term)
+            | Q(city__icontains=term)
+            | Q(street_name__icontains=term)
+            | Q(place_name__icontains=term)
+            | Q(description__icontains=term)
+            | Q(postal_code__icontains=term)
+        )
 
 
 class CallRecordQuerySet(models.QuerySet):
@@ -246,6 +280,14 @@ class AuditEventQuerySet(models.QuerySet):
 
     def for_operator(self, operator: Operator | int) -> AuditEventQuerySet:
         return self.filter(operator_id=_pk(operator))
+
+    def between(self, start: datetime | None, end: datetime | None) -> AuditEventQuerySet:
+        qs = self
+        if start is not None:
+            qs = qs.filter(occurred_at__gte=start)
+        if end is not None:
+            qs = qs.filter(occurred_at__lt=end)
+        return qs
 
 
 __all__ = ["ShareWindow", "current_share_window", "share_windows"]

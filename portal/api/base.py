@@ -7,6 +7,7 @@ one (I1), a viewer asking to write answers 403. ``get_queryset()`` then starts f
 """
 
 from rest_framework import permissions
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 from portal.models import Operator, Tenant
@@ -41,8 +42,39 @@ class NewestFirstCursorPagination(CursorPagination):
     max_page_size = 1000
 
 
+PAGINATION_PARAMS = ("page_query_param", "page_size_query_param", "cursor_query_param")
+
+
 class ApiViewMixin:
-    """Small helpers for handlers: the caller's IP for audit events, schema-generation guard."""
+    """What every view shares: unknown query parameters refused, the caller's IP for audit
+    events, the schema-generation guard."""
+
+    # Query parameters a view reads itself, besides its filters and its paginator's.
+    extra_query_params: tuple[str, ...] = ()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.check_query_params(request)
+
+    def allowed_query_params(self) -> set[str]:
+        allowed = set(self.extra_query_params)
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None:
+            allowed |= set(filterset_class.base_filters)
+        paginator = getattr(self, "paginator", None)
+        for attr in PAGINATION_PARAMS:
+            name = getattr(paginator, attr, None)
+            if name:
+                allowed.add(name)
+        return allowed
+
+    def check_query_params(self, request) -> None:
+        """A parameter nobody reads is most likely a typo: say so instead of ignoring it."""
+        unknown = sorted(set(request.query_params) - self.allowed_query_params())
+        if unknown:
+            raise ValidationError(
+                {name: ["Unknown query parameter."] for name in unknown},
+            )
 
     def ip(self) -> str | None:
         return client_ip(self.request)

@@ -2,9 +2,9 @@
 
 Rather than repeat ``@extend_schema(responses=…)`` for each refusal on every view, the AutoSchema
 adds the error responses an operation can actually produce, decided from what the view does:
-everyone can meet 401/403/429; a path with parameters or a paginated list can answer 404;
-writes can answer 400, 409 and 415, reads with query filters 400; views declare anything else (410, 413) in
-``extra_error_statuses``.
+everyone can meet 400 (an unknown query parameter, a bad filter), 401, 403 and 429; a path with
+parameters or a paginated list can answer 404; writes can answer 409 and 415; views declare
+anything else (410, 413) in ``extra_error_statuses``.
 """
 
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
@@ -41,21 +41,17 @@ class ErrorSerializer(serializers.Serializer):
 
 class AutoSchema(BaseAutoSchema):
     def error_statuses(self) -> set[str]:
-        codes = {"401", "403", "429"}
+        # 400 for everyone: an unknown query parameter is refused on every operation.
+        codes = {"400", "401", "403", "429"}
         if "{" in self.path or self._is_list_view() and self._get_paginator() is not None:
             codes.add("404")
         if self.method in WRITE_METHODS:
-            codes |= {"400", "409"}
+            codes.add("409")
             if self.method != "DELETE":
                 codes.add("415")
-        elif self._query_serializer() is not None:
-            codes.add("400")
         codes |= {str(c) for c in getattr(self.view, "extra_error_statuses", ())}
         codes -= {str(c) for c in getattr(self.view, "no_error_statuses", ())}
         return codes
-
-    def _query_serializer(self):
-        return getattr(self.view, "query_serializer_class", None)
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

@@ -7,7 +7,6 @@ forbid the "" that optional choice fields hold.
 
 from rest_framework import serializers
 
-from portal.choices import CallType, Direction
 from portal.models import AuditEvent, CallRecord, EmergencyLocation, Operator, PhoneNumber
 
 
@@ -60,39 +59,6 @@ class AuditEventSerializer(serializers.ModelSerializer):
     def get_operator(self, event: AuditEvent) -> str | None:
         names = self.context.get("operator_slugs", {})
         return names.get(event.operator_id) if event.operator_id else None
-
-
-class NumberFilterSerializer(serializers.Serializer):
-    operator = serializers.SlugField(required=False, help_text="Operator slug.")
-    country = serializers.RegexField(
-        r"^[A-Za-z]{2}$", required=False, help_text="ISO country code of the number."
-    )
-
-
-class CallRecordFilterSerializer(serializers.Serializer):
-    """Query filters. ``from`` and ``to`` are Python keywords, so they are added in get_fields."""
-
-    operator = serializers.SlugField(required=False, help_text="Operator slug.")
-    direction = serializers.ChoiceField(Direction.choices, required=False)
-    call_type = serializers.ChoiceField(CallType.choices, required=False)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = serializers.DateTimeField(
-            source="start",
-            required=False,
-            help_text="Invite time at or after this instant (ISO 8601, e.g. 2026-11-01T00:00:00Z).",
-        )
-        fields["to"] = serializers.DateTimeField(
-            source="end", required=False, help_text="Invite time before this instant (ISO 8601)."
-        )
-        return fields
-
-    def validate(self, attrs):
-        start, end = attrs.get("start"), attrs.get("end")
-        if start and end and end <= start:
-            raise serializers.ValidationError({"to": ["Must be after from."]})
-        return attrs
 
 
 def operator_slugs(ids) -> dict[int, str]:

@@ -20,6 +20,7 @@ from exports.models import ExportJob
 from exports.services import VIA_OPERATOR, VIA_TENANT
 from portal.api.base import ApiViewMixin, NewestFirstCursorPagination
 from portal.api.errors import error_body
+from portal.api.filters import ExportJobFilter
 from portal.api.schema import ERROR_DESCRIPTIONS
 from portal.api.serializers.exports import (
     ExportJobSerializer,
@@ -76,6 +77,7 @@ class ExportListView(ExportScopedMixin, generics.ListAPIView):
 
     serializer_class = ExportJobSerializer
     pagination_class = ExportPagination
+    filterset_class = ExportJobFilter
 
     @extend_schema(operation_id="exports_list")
     def get(self, request, *args, **kwargs):

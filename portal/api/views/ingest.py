@@ -65,6 +65,7 @@ def _spool(request, limit: int):
 
 
 class IngestView(ApiViewMixin, APIView):
+    extra_query_params = ("source",)
     kind = ""
     permission_classes = [IsStaff]
     parser_classes = [CsvParser, NdjsonParser]

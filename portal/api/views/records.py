@@ -4,52 +4,39 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 
 from portal.api.base import NewestFirstCursorPagination, PagePagination, TenantScopedMixin
+from portal.api.filters import (
+    AuditEventFilter,
+    CallRecordFilter,
+    EmergencyLocationFilter,
+    NumberFilter,
+)
 from portal.api.serializers.records import (
     AuditEventSerializer,
-    CallRecordFilterSerializer,
     CallRecordSerializer,
     EmergencyLocationSerializer,
-    NumberFilterSerializer,
     PhoneNumberSerializer,
     operator_slugs,
 )
 from portal.models import AuditEvent, CallRecord, EmergencyLocation, PhoneNumber
 
 
-class FilteredListMixin:
-    """Parse the query string with ``query_serializer_class``: bad filters answer 400."""
-
-    query_serializer_class = None
-
-    def filters(self) -> dict:
-        query = self.query_serializer_class(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        return query.validated_data
-
-
-class NumberListView(TenantScopedMixin, FilteredListMixin, generics.ListAPIView):
+class NumberListView(TenantScopedMixin, generics.ListAPIView):
     """The tenant's phone numbers, with SIP URIs, usage, assignment and emergency location."""
 
     serializer_class = PhoneNumberSerializer
     pagination_class = PagePagination
-    query_serializer_class = NumberFilterSerializer
+    filterset_class = NumberFilter
 
     def get_queryset(self):
         if self.generating_schema:
             return PhoneNumber.objects.none()
-        qs = (
+        return (
             PhoneNumber.objects.for_tenant(self.tenant)
             .select_related("operator", "emergency_location")
             .order_by("telephone_number")
         )
-        filters = self.filters()
-        if "operator" in filters:
-            qs = qs.filter(operator__slug=filters["operator"])
-        if "country" in filters:
-            qs = qs.filter(iso_country_code=filters["country"].upper())
-        return qs
 
-    @extend_schema(operation_id="numbers_list", parameters=[NumberFilterSerializer])
+    @extend_schema(operation_id="numbers_list")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -58,31 +45,19 @@ class CallRecordPagination(NewestFirstCursorPagination):
     ordering = ("-invite_time", "-id")
 
 
-class CallRecordListView(TenantScopedMixin, FilteredListMixin, generics.ListAPIView):
+class CallRecordListView(TenantScopedMixin, generics.ListAPIView):
     """The tenant's call legs, newest first, keyset-paginated (follow ``next``)."""
 
     serializer_class = CallRecordSerializer
     pagination_class = CallRecordPagination
-    query_serializer_class = CallRecordFilterSerializer
+    filterset_class = CallRecordFilter
 
     def get_queryset(self):
         if self.generating_schema:
             return CallRecord.objects.none()
-        filters = self.filters()
-        qs = (
-            CallRecord.objects.for_tenant(self.tenant)
-            .between(filters.get("start"), filters.get("end"))
-            .select_related("operator")
-        )
-        if "operator" in filters:
-            qs = qs.filter(operator__slug=filters["operator"])
-        if "direction" in filters:
-            qs = qs.filter(direction=filters["direction"])
-        if "call_type" in filters:
-            qs = qs.filter(call_type=filters["call_type"])
-        return qs
+        return CallRecord.objects.for_tenant(self.tenant).select_related("operator")
 
-    @extend_schema(operation_id="call_records_list", parameters=[CallRecordFilterSerializer])
+    @extend_schema(operation_id="call_records_list")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -92,6 +67,7 @@ class EmergencyLocationListView(TenantScopedMixin, generics.ListAPIView):
 
     serializer_class = EmergencyLocationSerializer
     pagination_class = PagePagination
+    filterset_class = EmergencyLocationFilter
 
     def get_queryset(self):
         if self.generating_schema:
@@ -114,6 +90,7 @@ class AuditEventListView(TenantScopedMixin, generics.ListAPIView):
 
     serializer_class = AuditEventSerializer
     pagination_class = AuditEventPagination
+    filterset_class = AuditEventFilter
 
     def get_queryset(self):
         if self.generating_schema:
@@ -121,7 +98,7 @@ class AuditEventListView(TenantScopedMixin, generics.ListAPIView):
         return AuditEvent.objects.for_tenant(self.tenant)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         context = {"operator_slugs": operator_slugs(e.operator_id for e in page if e.operator_id)}
         data = AuditEventSerializer(page, many=True, context=context).data
         return self.get_paginated_response(data)

@@ -39,11 +39,7 @@ class AuditLogView(TenantPage):
                 qs = qs.filter(actor_id=int(data["actor"]))
             if data["operator"]:
                 qs = qs.filter(operator__slug=data["operator"])
-            start, end = form.time_range()
-            if start:
-                qs = qs.filter(occurred_at__gte=start)
-            if end:
-                qs = qs.filter(occurred_at__lt=end)
+            qs = qs.between(*form.time_range())
         elif form.is_bound:
             qs = qs.none()  # a bad filter shows its error, not everything
         page = Paginator(qs, PAGE_SIZE).get_page(self.request.GET.get("page"))

@@ -52,14 +52,7 @@ class NumberListView(TenantPage):
         if form.is_valid():
             data = form.cleaned_data
             if data["q"]:
-                term = data["q"].strip()
-                digits = term.replace(" ", "").replace("-", "")
-                qs = qs.filter(
-                    Q(telephone_number__icontains=digits)
-                    | Q(assigned_upn__icontains=term)
-                    | Q(assigned_display_name__icontains=term)
-                    | Q(city__icontains=term)
-                )
+                qs = qs.search(data["q"])
             if data["operator"]:
                 qs = qs.filter(operator__slug=data["operator"])
             if data["country"]:
@@ -122,15 +115,7 @@ class LocationListView(TenantPage):
         if form.is_valid():
             data = form.cleaned_data
             if data["q"]:
-                term = data["q"].strip()
-                qs = qs.filter(
-                    Q(company_name__icontains=term)
-                    | Q(city__icontains=term)
-                    | Q(street_name__icontains=term)
-                    | Q(place_name__icontains=term)
-                    | Q(description__icontains=term)
-                    | Q(postal_code__icontains=term)
-                )
+                qs = qs.search(data["q"])
             if data["country"]:
                 qs = qs.filter(country=data["country"])
         elif form.is_bound:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
@@ -38,19 +37,17 @@ class DirectoryView(TenantPage):
         )
         form = DirectoryFilterForm(self.request.GET or None, country_codes=codes)
         operators = Operator.objects.active().prefetch_related("countries").order_by("name")
-        service = ""
         if form.is_valid():
             data = form.cleaned_data
             if data["q"]:
-                operators = operators.filter(
-                    Q(name__icontains=data["q"]) | Q(description__icontains=data["q"])
-                )
+                operators = operators.search(data["q"])
             if data["country"]:
                 operators = operators.serving(data["country"])
-            service = data["service"]
+            if data["service"]:
+                operators = operators.offering(data["service"])
         elif form.is_bound:
             operators = operators.none()  # a bad filter shows its error, not everything
-        rows = [o for o in operators if not service or service in (o.services or [])]
+        rows = list(operators)
         statuses = _statuses(self.tenant)
         ctx.update(
             form=form,

@@ -1,0 +1,157 @@
+"""Query filters of the API's lists: the browser's filters, with the same names and meaning.
+
+Each search calls the queryset method the browser's page calls (``search``, ``serving``,
+``offering``, ``between``), so a filter means the same in both. django-filter documents them in
+the schema; a bad value answers 400 in the error shape. A query parameter that no filter and no
+paginator knows is refused too (``ApiViewMixin.check_query_params``), instead of being ignored.
+"""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django import forms
+
+from exports.choices import ExportStatus
+from exports.models import ExportJob
+from portal.choices import (
+    AuditAction,
+    CallQuality,
+    CallType,
+    Direction,
+    OperatorService,
+    PstnAssignmentStatus,
+)
+from portal.models import AuditEvent, CallRecord, EmergencyLocation, Operator, PhoneNumber
+
+COUNTRY = {"min_length": 2, "max_length": 2, "help_text": "ISO 3166 country code, e.g. DE."}
+
+
+def _search(queryset, _name, value):
+    return queryset.search(value) if value.strip() else queryset
+
+
+def _country(field_name: str):
+    def apply(queryset, _name, value):
+        return queryset.filter(**{field_name: value.upper()})
+
+    return apply
+
+
+class TimeRangeForm(forms.Form):
+    """``from`` before ``to``, like the browser's date range."""
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("from"), data.get("to")
+        if start and end and end <= start:
+            self.add_error("to", "Must be after from.")
+        return data
+
+
+class TimeRangeFilterSet(filters.FilterSet):
+    """Adds ``from``/``to`` (Python keywords, so they can't be class attributes)."""
+
+    time_help = ("at or after this instant", "before this instant")
+
+    @classmethod
+    def with_time_range(cls, what: str) -> None:
+        start_help, end_help = cls.time_help
+        cls.base_filters["from"] = filters.IsoDateTimeFilter(
+            method="noop", help_text=f"{what} {start_help} (ISO 8601, e.g. 2026-11-01T00:00:00Z)."
+        )
+        cls.base_filters["to"] = filters.IsoDateTimeFilter(
+            method="noop", help_text=f"{what} {end_help} (ISO 8601)."
+        )
+
+    def noop(self, queryset, _name, _value):
+        return queryset  # applied together in filter_queryset, through ``between``
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if data.get("from") or data.get("to"):
+            queryset = queryset.between(data.get("from"), data.get("to"))
+        return queryset
+
+
+class OperatorFilter(filters.FilterSet):
+    q = filters.CharFilter(method=_search, max_length=100, help_text="Name or description.")
+    country = filters.CharFilter(method="filter_country", **COUNTRY)
+    service = filters.ChoiceFilter(choices=OperatorService.choices, method="filter_service")
+
+    class Meta:
+        model = Operator
+        fields: list[str] = []
+
+    def filter_country(self, queryset, _name, value):
+        return queryset.serving(value)
+
+    def filter_service(self, queryset, _name, value):
+        return queryset.offering(value)
+
+
+class NumberFilter(filters.FilterSet):
+    q = filters.CharFilter(
+        method=_search, max_length=100, help_text="Number, assigned user or city."
+    )
+    operator = filters.CharFilter(field_name="operator__slug", help_text="Operator slug.")
+    country = filters.CharFilter(method=_country("iso_country_code"), **COUNTRY)
+    status = filters.ChoiceFilter(
+        field_name="pstn_assignment_status",
+        choices=PstnAssignmentStatus.choices,
+        help_text="What the number is assigned to.",
+    )
+
+    class Meta:
+        model = PhoneNumber
+        fields: list[str] = []
+
+
+class EmergencyLocationFilter(filters.FilterSet):
+    q = filters.CharFilter(
+        method=_search, max_length=100, help_text="Company, address, place or description."
+    )
+    country = filters.CharFilter(method=_country("country"), **COUNTRY)
+
+    class Meta:
+        model = EmergencyLocation
+        fields: list[str] = []
+
+
+class CallRecordFilter(TimeRangeFilterSet):
+    operator = filters.CharFilter(field_name="operator__slug", help_text="Operator slug.")
+    direction = filters.ChoiceFilter(choices=Direction.choices)
+    call_type = filters.ChoiceFilter(choices=CallType.choices)
+    quality = filters.ChoiceFilter(choices=CallQuality.choices)
+
+    class Meta:
+        model = CallRecord
+        fields: list[str] = []
+        form = TimeRangeForm
+
+
+CallRecordFilter.with_time_range("Invite time")
+
+
+class AuditEventFilter(TimeRangeFilterSet):
+    action = filters.ChoiceFilter(choices=AuditAction.choices)
+    actor = filters.NumberFilter(field_name="actor_id", help_text="The acting user's id.")
+    operator = filters.CharFilter(field_name="operator__slug", help_text="Operator slug.")
+
+    class Meta:
+        model = AuditEvent
+        fields: list[str] = []
+        form = TimeRangeForm
+
+
+AuditEventFilter.with_time_range("Occurred")
+
+
+class ExportJobFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=ExportStatus.choices)
+    tenant = filters.CharFilter(field_name="tenant__slug", help_text="Tenant slug.")
+    operator = filters.CharFilter(field_name="operator__slug", help_text="Operator slug.")
+
+    class Meta:
+        model = ExportJob
+        fields: list[str] = []
