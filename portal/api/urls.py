@@ -28,7 +28,7 @@ v1 = [
     _api(OPERATOR, directory.OperatorDetailView, "operator-detail"),
     _api(OPERATOR + "members/", tenancy.OperatorMemberListView, "operator-member-list"),
     _api(
-        OPERATOR + "members/<int:member_id>/",
+        OPERATOR + "members/<uuid:member_id>/",
         tenancy.OperatorMemberDetailView,
         "operator-member-detail",
     ),
@@ -56,7 +56,7 @@ v1 = [
     _api(ASSIGNMENT + "resume", tenancy.AssignmentResumeView, "assignment-resume"),
     _api(ASSIGNMENT + "remove", tenancy.AssignmentRemoveView, "assignment-remove"),
     _api(TENANT + "members/", tenancy.MemberListView, "member-list"),
-    _api(TENANT + "members/<int:member_id>/", tenancy.MemberDetailView, "member-detail"),
+    _api(TENANT + "members/<uuid:member_id>/", tenancy.MemberDetailView, "member-detail"),
     _api(TENANT + "numbers/", records.NumberListView, "number-list"),
     _api(TENANT + "call-records/", records.CallRecordListView, "call-record-list"),
     _api(

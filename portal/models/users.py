@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -63,6 +64,12 @@ class Membership(models.Model):
         "portal.Tenant", on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=16, choices=TenantRole.choices, default=TenantRole.VIEWER)
+    public_id = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="How the API names this membership: not guessable, unlike the row id.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -84,6 +91,12 @@ class OperatorMembership(models.Model):
     )
     role = models.CharField(
         max_length=16, choices=OperatorRole.choices, default=OperatorRole.ANALYST
+    )
+    public_id = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="How the API names this membership: not guessable, unlike the row id.",
     )
     created_at = models.DateTimeField(default=timezone.now)
 

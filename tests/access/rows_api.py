@@ -26,11 +26,11 @@ O_ADMIN = everyone(404, anonymous=401, oscar=403, sam=200)
 
 
 def _victor_membership(w) -> dict:
-    return {**A, "member_id": Membership.objects.get(user=w.victor, tenant=w.tenant_a).pk}
+    return {**A, "member_id": Membership.objects.get(user=w.victor, tenant=w.tenant_a).public_id}
 
 
 def _oscar_membership(w) -> dict:
-    return {**OP, "member_id": OperatorMembership.objects.get(user=w.oscar).pk}
+    return {**OP, "member_id": OperatorMembership.objects.get(user=w.oscar).public_id}
 
 
 NEW_OPERATOR = {

@@ -11,7 +11,7 @@ OP_URL = "/api/v1/operators/operator-o/members/"
 
 
 def _member_url(world, user) -> str:
-    return f"{URL}{Membership.objects.get(user=user, tenant=world.tenant_a).pk}/"
+    return f"{URL}{Membership.objects.get(user=user, tenant=world.tenant_a).public_id}/"
 
 
 def test_members_are_listed_for_viewers(world, api):
@@ -67,7 +67,7 @@ def test_viewer_cannot_change_members(world, api):
 
 def test_a_membership_of_another_tenant_is_404(world, api):
     bob_membership = Membership.objects.get(user=world.bob)
-    response = api(world.alice).delete(f"{URL}{bob_membership.pk}/")
+    response = api(world.alice).delete(f"{URL}{bob_membership.public_id}/")
     assert (response.status_code, response.json()) == (404, NOT_FOUND)
     assert Membership.objects.filter(pk=bob_membership.pk).exists()
 
@@ -83,7 +83,7 @@ def test_operator_admin_manages_operator_members(world, api):
     assert response.status_code == 201
     member_id = response.json()["id"]
     assert client.delete(f"{OP_URL}{member_id}/").status_code == 204
-    assert not OperatorMembership.objects.filter(pk=member_id).exists()
+    assert not OperatorMembership.objects.filter(public_id=member_id).exists()
     assert AuditEvent.objects.filter(action=AuditAction.OPERATOR_MEMBER_REMOVED).exists()
 
 
@@ -101,6 +101,16 @@ def test_operator_members_are_404_for_outsiders(world, api, persona):
 
 def test_operator_membership_of_another_operator_is_404(world, api):
     uma_membership = OperatorMembership.objects.get(user=world.uma)
-    response = api(world.olivia).delete(f"{OP_URL}{uma_membership.pk}/")
+    response = api(world.olivia).delete(f"{OP_URL}{uma_membership.public_id}/")
     assert response.status_code == 404
     assert OperatorMembership.objects.filter(pk=uma_membership.pk).exists()
+
+
+def test_members_are_addressed_by_a_non_guessable_id(world, api):
+    victor = Membership.objects.get(user=world.victor, tenant=world.tenant_a)
+    listed = api(world.alice).get(URL).json()["results"]
+    ids = {m["email"]: m["id"] for m in listed}
+    assert ids["victor@contoso.test"] == str(victor.public_id)
+    # The sequential row id no longer names anyone.
+    assert api(world.alice).delete(f"{URL}{victor.pk}/").status_code == 404
+    assert Membership.objects.filter(pk=victor.pk).exists()

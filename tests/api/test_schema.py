@@ -148,7 +148,7 @@ PATHS = {"tenant_slug": "contoso", "operator_slug": "operator-o", "number": 1}
 
 def test_api_conforms_to_its_schema_as_a_tenant_admin(api_schema, world, sample_data):
     victor = Membership.objects.get(user=world.victor)
-    values = {**PATHS, "member_id": victor.pk, "job_id": sample_data.pk}
+    values = {**PATHS, "member_id": victor.public_id, "job_id": sample_data.pk}
     failures, succeeded = _fuzz_every_operation(api_schema, make_token(world.alice), values)
     assert not failures, "\n\n".join(failures)
     # The fuzzing reached the handlers, not only the refusals.
@@ -163,7 +163,7 @@ def test_api_conforms_to_its_schema_as_a_tenant_admin(api_schema, world, sample_
 
 def test_api_conforms_to_its_schema_as_an_operator_user(api_schema, world, sample_data):
     oscar = OperatorMembership.objects.get(user=world.oscar)
-    values = {**PATHS, "member_id": oscar.pk, "job_id": sample_data.pk}
+    values = {**PATHS, "member_id": oscar.public_id, "job_id": sample_data.pk}
     failures, succeeded = _fuzz_every_operation(api_schema, make_token(world.oscar), values)
     assert not failures, "\n\n".join(failures)
     assert "GET /api/v1/operators/{operator_slug}/consents/" in succeeded
@@ -174,7 +174,7 @@ def test_api_conforms_to_its_schema_as_an_operator_user(api_schema, world, sampl
 def test_api_conforms_to_its_schema_as_platform_staff(api_schema, world, sample_data):
     # Staff reach what the two others can't: the directory writes and ingestion.
     victor = Membership.objects.get(user=world.victor)
-    values = {**PATHS, "member_id": victor.pk, "job_id": sample_data.pk}
+    values = {**PATHS, "member_id": victor.public_id, "job_id": sample_data.pk}
     failures, succeeded = _fuzz_every_operation(api_schema, make_token(world.sam), values)
     assert not failures, "\n\n".join(failures)
     assert "GET /api/v1/tenants/" in succeeded

@@ -119,6 +119,7 @@ class AssignmentUpdateSerializer(serializers.Serializer):
 
 
 class MemberSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
     full_name = serializers.CharField(source="user.full_name", read_only=True)
     role = serializers.ChoiceField(TenantRole.choices, read_only=True)
@@ -140,6 +141,7 @@ class MemberUpdateSerializer(serializers.Serializer):
 
 
 class OperatorMemberSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
     full_name = serializers.CharField(source="user.full_name", read_only=True)
     role = serializers.ChoiceField(OperatorRole.choices, read_only=True)

@@ -1,5 +1,7 @@
 """A tenant's operators (assignments) and members; an operator's members and consents."""
 
+import uuid
+
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
@@ -179,7 +181,7 @@ class MemberScopedMixin(TenantScopedMixin):
         return Membership.objects.filter(tenant=self.tenant).select_related("user").order_by("pk")
 
     def get_member(self) -> Membership:
-        member = self.get_queryset().filter(pk=self.kwargs["member_id"]).first()
+        member = self.get_queryset().filter(public_id=self.kwargs["member_id"]).first()
         if member is None:
             raise Http404
         return member
@@ -213,7 +215,7 @@ class MemberDetailView(MemberScopedMixin, APIView):
         request=MemberUpdateSerializer,
         responses=MemberSerializer,
     )
-    def patch(self, request, tenant_slug: str, member_id: int):
+    def patch(self, request, tenant_slug: str, member_id: uuid.UUID):
         member = self.get_member()
         data = MemberUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -223,7 +225,7 @@ class MemberDetailView(MemberScopedMixin, APIView):
         return Response(MemberSerializer(member).data)
 
     @extend_schema(operation_id="tenant_members_destroy", responses={204: None})
-    def delete(self, request, tenant_slug: str, member_id: int):
+    def delete(self, request, tenant_slug: str, member_id: uuid.UUID):
         remove_member(self.get_member(), by=request.user, ip=self.ip())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -270,8 +272,8 @@ class OperatorMemberListView(OperatorMemberScopedMixin, generics.ListAPIView):
 
 class OperatorMemberDetailView(OperatorMemberScopedMixin, APIView):
     @extend_schema(operation_id="operator_members_destroy", responses={204: None})
-    def delete(self, request, operator_slug: str, member_id: int):
-        member = self.get_queryset().filter(pk=member_id).first()
+    def delete(self, request, operator_slug: str, member_id: uuid.UUID):
+        member = self.get_queryset().filter(public_id=member_id).first()
         if member is None:
             raise Http404
         remove_operator_member(member, by=request.user, ip=self.ip())
