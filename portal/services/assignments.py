@@ -149,7 +149,9 @@ def assign_operator(
             field="acknowledged",
         )
     if not operator.is_active:
-        raise DomainError(f"{operator.name} is not available in the directory.")
+        raise Conflict(
+            f"{operator.name} is not available in the directory.", code="operator_inactive"
+        )
     codes = _checked_countries(operator, countries)
     contact = _checked_contact(contact_full_name, contact_email, company_size, contact_phone)
     Tenant.objects.select_for_update().get(pk=tenant.pk)  # serialise concurrent adds
@@ -203,7 +205,9 @@ def change_assignment_countries(
     """Change where the tenant uses the operator. A new active period records the new scope."""
     assignment = _locked(assignment)
     if assignment.status == AssignmentStatus.REMOVED:
-        raise DomainError("This operator was removed. Add it again to use it.")
+        raise Conflict(
+            "This operator was removed. Add it again to use it.", code="assignment_removed"
+        )
     codes = _checked_countries(assignment.operator, countries)
     old = assignment.country_codes
     if codes == old:

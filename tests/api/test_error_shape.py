@@ -78,3 +78,26 @@ def test_a_wrong_method_answers_405_in_the_shape(world):
     headers = {"Authorization": f"Bearer {make_token(world.alice)}"}
     response = client.put("/api/v1/tenants/contoso/call-records/", headers=headers)
     _assert_error_shape(response, 405, "method_not_allowed")
+
+
+def test_refusals_because_of_state_are_409_with_their_code(world, api):
+    from portal import services
+    from tests.factories import OperatorFactory
+
+    client = api(world.alice)
+    services.remove_assignment(world.assignment, by=world.alice)
+    response = client.patch(
+        "/api/v1/tenants/contoso/assignments/operator-o/", {"countries": ["GB"]}, format="json"
+    )
+    _assert_error_shape(response, 409, "assignment_removed")
+    OperatorFactory(name="Retired", slug="retired", is_active=False, countries=["GB"])
+    response = client.post(
+        "/api/v1/tenants/contoso/assignments/",
+        {
+            "operator": "retired", "countries": ["GB"], "contact_full_name": "A",
+            "contact_email": "a@contoso.test", "company_size": "1-50", "acknowledged": True,
+        },
+        format="json",
+    )  # fmt: skip
+    assert response.status_code in (404, 409), response.json()
+    assert response.json()["error"]["code"] in ("not_found", "operator_inactive")
