@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import IO
 
 from django.conf import settings
@@ -88,6 +88,7 @@ def _checked_range(start: datetime | None, end: datetime | None) -> tuple[dateti
         raise DomainError("Give the start and the end of the time range.", field="start")
     if timezone.is_naive(start) or timezone.is_naive(end):
         raise DomainError("Times must be absolute (UTC).", field="start")
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     if end <= start:
         raise DomainError("The end of the time range must be after its start.", field="end")
     span = settings.EXPORT_MAX_SPAN_DAYS

@@ -68,12 +68,30 @@ class ApiViewMixin:
                 allowed.add(name)
         return allowed
 
+    def check_page_size(self, request) -> None:
+        """DRF quietly falls back to its default on a bad ``page_size``; refuse it instead."""
+        name = getattr(getattr(self, "paginator", None), "page_size_query_param", None)
+        raw = request.query_params.get(name) if name else None
+        if raw is None:
+            return
+        limit = self.paginator.max_page_size
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= limit:
+            raise ValidationError({name: [f"A whole number from 1 to {limit}."]})
+
     def check_query_params(self, request) -> None:
         """A parameter nobody reads is most likely a typo: say so instead of ignoring it."""
         unknown = sorted(set(request.query_params) - self.allowed_query_params())
         if unknown:
+            raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
+        repeated = sorted(k for k, values in request.query_params.lists() if len(values) > 1)
+        if repeated:
+            raise ValidationError({name: ["Give this parameter once."] for name in repeated})
+        self.check_page_size(request)
+        # "?status=" filters by nothing: say so rather than silently return everything.
+        empty = sorted(k for k, values in request.query_params.lists() if "" in values)
+        if empty:
             raise ValidationError(
-                {name: ["Unknown query parameter."] for name in unknown},
+                {name: ["Give a value or leave the parameter out."] for name in empty}
             )
 
     def ip(self) -> str | None:

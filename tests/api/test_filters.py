@@ -165,3 +165,11 @@ def test_pagination_parameters_are_known(world, api):
     client = api(world.alice)
     assert client.get(BASE + "numbers/?page=1&page_size=10").status_code == 200
     assert client.get(BASE + "call-records/?page_size=10").status_code == 200
+
+
+def test_a_time_with_an_odd_offset_is_read_in_utc(world, api):
+    # PostgreSQL refuses the offset -23:11 on year 13 as written; in UTC it is an ordinary time.
+    response = api(world.alice).get(
+        BASE + "call-records/?from=0013-11-15T16%3A10%3A58.601487-23%3A11"
+    )
+    assert response.status_code == 200
