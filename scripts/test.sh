@@ -8,8 +8,8 @@ PY=.venv/bin/python
 export VAR_DIR="${VAR_DIR:-$PWD/var/test}"
 mkdir -p "$VAR_DIR"
 $PY -m ruff check .
+$PY manage.py compile_translations >/dev/null
 $PY manage.py makemigrations --check --dry-run
-$PY manage.py compilemessages --ignore=.venv >/dev/null
 set +e
 $PY -m pytest --create-db "$@"
 rc=$?
