@@ -45,3 +45,23 @@ def day(value):
 def month(value):
     """A month: ``Dec 2026``."""
     return _time(value, MONTH)
+
+
+@register.filter
+def utc_moment(value):
+    """A period bound that is defined in UTC (export ranges), shown in UTC whatever the viewer's
+    zone: ``5 Dec 2026, 00:00 UTC``."""
+    if value in (None, ""):
+        return "—"
+    from datetime import UTC
+
+    value = value.astimezone(UTC)
+    return format_html(
+        '<time datetime="{}">{}</time>', value.isoformat(), date_format(value, MOMENT)
+    )
+
+
+@register.filter
+def exact_moment(value):
+    """A moment to the second, zone stated (the audit log): ``5 Dec 2026, 09:14:07 GMT``."""
+    return _time(value, "j M Y, H:i:s T")
