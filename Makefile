@@ -20,8 +20,8 @@ install: $(STAMP)
 # The demo on the embedded default: SQLite + Celery's filesystem:// broker under var/.
 # PORT=8012 make run serves on another port.
 run: install
+	$(PY) manage.py compile_translations
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
 	$(PY) manage.py seed_demo --once
 	bash scripts/run.sh
 
@@ -29,6 +29,7 @@ test: install
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) bash scripts/test.sh
 
 lint: install
+	$(PY) manage.py compile_translations >/dev/null
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py check

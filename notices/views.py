@@ -48,7 +48,13 @@ class NoticeStatusView(TenantMixin, TemplateView):
                 "status": status,
                 "lang": lang,
                 "language_links": _language_links(lang),
-                "draft_html": mark_safe(status.draft_html(lang)),  # noqa: S308 — escaped render
+                # Nothing to publish: show the version in force, with its number and date, not
+                # a "Draft — not yet published" copy of it (issue 15).
+                "draft_html": mark_safe(  # noqa: S308 — escaped render
+                    status.current.content.get(lang) or status.current.content.get("en", "")
+                    if status.current and not status.can_publish
+                    else status.draft_html(lang)
+                ),
                 "publish_form": PublishForm(),
             }
         )

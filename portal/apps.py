@@ -7,4 +7,7 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from portal import signals  # noqa: F401  (connects session bookkeeping)
+        from portal import (
+            signals,  # noqa: F401  (connects session bookkeeping)
+            translations,  # noqa: F401  (registers the catalogue check)
+        )

@@ -9,9 +9,9 @@ export VAR_DIR="${VAR_DIR:-$PWD/var/test}"
 mkdir -p "$VAR_DIR"
 $PY -m ruff check .
 $PY -m ruff format --check .
+$PY manage.py compile_translations >/dev/null
 $PY manage.py check --fail-level WARNING
 $PY manage.py makemigrations --check --dry-run
-$PY manage.py compilemessages --ignore=.venv >/dev/null
 set +e
 $PY -m pytest --create-db "$@"
 rc=$?

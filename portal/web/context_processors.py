@@ -15,10 +15,37 @@ def _has_elsewhere(user) -> bool:
     return len(tenants) > 1 or Operator.objects.staffed_by(user).exists()
 
 
+# Pages of the notices and exports apps → the side-navigation item they belong to (docs/ui.md).
+NAV_SECTIONS = {
+    "notices:status": "notice",
+    "notices:publish": "notice",
+    "notices:settings": "notice",
+    "notices:history": "notice_history",
+    "notices:version": "notice_history",
+    "notices:diff": "notice_history",
+    "exports:tenant_exports": "exports",
+    "exports:tenant_export_new": "exports",
+    "exports:tenant_export": "exports",
+    "exports:tenant_shared": "shared",
+    "exports:operator_home": "operator_home",
+    "exports:operator_relationship": "operator_home",
+    "exports:operator_exports": "operator_exports",
+    "exports:operator_export_new": "operator_exports",
+    "exports:operator_export": "operator_exports",
+    "exports:tokens": "tokens",
+}
+
+
 def navigation(request: HttpRequest) -> dict:
-    """``can_switch``: the user has somewhere else to go (another tenant or an operator).
+    """``can_switch``: the user has somewhere else to go (another tenant or an operator);
+    ``nav_section``: the side-navigation item of this page, marked ``aria-current``.
 
     Lazy: the query runs only on pages that show the switcher link.
     """
     user = getattr(request, "user", None)
-    return {"can_switch": SimpleLazyObject(lambda: user is not None and _has_elsewhere(user))}
+    match = getattr(request, "resolver_match", None)
+    section = NAV_SECTIONS.get(match.view_name, "") if match else ""
+    return {
+        "can_switch": SimpleLazyObject(lambda: user is not None and _has_elsewhere(user)),
+        "nav_section": section,
+    }

@@ -5,6 +5,7 @@ from django.urls import path
 from portal.web.views import (
     assignments,
     audit,
+    call_detail,
     dashboard,
     data,
     directory,
@@ -63,6 +64,7 @@ urlpatterns = [
     path("numbers/<e164:number>/", data.NumberDetailView.as_view(), name="number_detail"),
     path("emergency-locations/", data.LocationListView.as_view(), name="locations"),
     path("call-records/", data.CallListView.as_view(), name="calls"),
+    path("call-records/<uuid:call_id>/", call_detail.CallDetailView.as_view(), name="call_detail"),
     # members
     path("members/", members.MemberListView.as_view(), name="members"),
     path("members/add/", members.MemberAddView.as_view(), name="member_add"),

@@ -14,7 +14,7 @@
         var label = el.querySelector(".status-label");
         var bar = el.querySelector("progress");
         var pct = el.querySelector(".status-percent");
-        if (label) { label.textContent = data.status_label; label.className = "status-label status-" + data.status; }
+        if (label) { label.textContent = data.status_label; label.className = "badge status-label status-" + data.status; }
         if (bar) { bar.value = data.progress; bar.textContent = data.progress + "%"; }
         if (pct) { pct.textContent = data.progress + "%"; }
         if (data.in_flight) { window.setTimeout(function () { poll(el); }, INTERVAL); }

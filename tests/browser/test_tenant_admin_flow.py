@@ -57,15 +57,14 @@ def test_enable_add_suspend_resume_remove_refused_and_audit(live_server, page):
     page.get_by_role("button", name="Resume").click()
     expect(page.get_by_text("Northwind Telecom is active again for DE, GB.")).to_be_visible()
 
-    # Remove: refused, naming the numbers still assigned to users and what to do.
+    # Remove: blocked before the click — the page names the numbers still assigned to users
+    # and the way forward, and offers no form that would fail.
     page.get_by_role("link", name="Remove…").click()
     expect(page.get_by_text("are still assigned to users")).to_be_visible()
-    page.get_by_label("Yes, I understand the consequences.").check()
-    page.get_by_role("button", name="Remove Northwind Telecom").click()
-    alert = page.locator(".error-summary")
-    expect(alert).to_contain_text("You can't remove Northwind Telecom yet")
-    expect(alert).to_contain_text("+44207946000")
-    expect(alert).to_contain_text("Unassign these numbers from their users")
+    expect(page.get_by_role("heading", name="Removal is not possible yet")).to_be_visible()
+    expect(page.get_by_text("+44207946000").first).to_be_visible()
+    expect(page.get_by_role("button", name="Remove Northwind Telecom")).to_have_count(0)
+    expect(page.get_by_role("link", name="suspend it")).to_be_visible()
 
     # The audit log tells the story in sentences.
     page.get_by_role("link", name="Audit log").click()

@@ -42,6 +42,8 @@ class MemberListView(TenantPage):
             .order_by("user__full_name", "user__email")
         )
         ctx["roles"] = TenantRole.choices
+        # Guardrail shown before the click: the last admin can be neither demoted nor removed.
+        ctx["admin_count"] = sum(1 for m in ctx["memberships"] if m.role == TenantRole.ADMIN)
         return ctx
 
 
@@ -112,7 +114,13 @@ class MemberRemoveView(TenantPage):
             return redirect(self.tenant_url("members"))
         membership = _membership(self.tenant, form.cleaned_data["email"])
         if not form.cleaned_data["confirm"]:
-            ctx = self.get_context_data(membership=membership)
+            last_admin = (
+                membership.role == TenantRole.ADMIN
+                and not Membership.objects.filter(tenant=self.tenant, role=TenantRole.ADMIN)
+                .exclude(pk=membership.pk)
+                .exists()
+            )
+            ctx = self.get_context_data(membership=membership, last_admin=last_admin)
             return render(request, self.template_name, ctx)
         name, myself = membership.user.display_name, membership.user_id == request.user.pk
         try:

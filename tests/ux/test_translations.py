@@ -1,0 +1,137 @@
+"""Translations that cannot silently fail: compiled in Python, checked at start-up, complete."""
+
+import io
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from portal.translations import check_catalogues
+from tests.factories import tell_users
+
+# Words that only an English sentence strings together (German/French/Spanish text has none
+# of these in pairs). Names of people, tenants and operators are not sentences.
+ENGLISH = {
+    "the", "is", "with", "and", "of", "no", "not", "yet", "since", "for", "your", "has", "been",
+    "are", "this", "shared", "now", "nothing", "from", "until", "by", "all", "see", "what",
+    "which", "their", "its", "you", "have", "records", "call", "notice", "sign", "out",
+}  # fmt: skip
+
+
+class _Text(HTMLParser):
+    """Visible text nodes (no script/style), plus aria-label and title attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.nodes: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in ("aria-label", "title", "placeholder") and value:
+                self.nodes.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip and data.strip():
+            self.nodes.append(" ".join(data.split()))
+
+
+def english_sentences(html: str) -> list[str]:
+    parser = _Text()
+    parser.feed(html)
+    found = []
+    for node in parser.nodes:
+        words = re.findall(r"[a-z]+", node.lower())
+        if len([w for w in words if w in ENGLISH]) >= 2:
+            found.append(node)
+    return found
+
+
+def test_the_detector_finds_english_sentences():
+    assert english_sentences("<p>Nothing is shared with Operator O now.</p>")
+    assert not english_sentences("<p>Mit Operator O wird derzeit nichts geteilt.</p>")
+
+
+@pytest.fixture
+def locale_copy(tmp_path, settings):
+    """A copy of the project's catalogues, without any compiled .mo."""
+    target = tmp_path / "locale"
+    shutil.copytree(settings.LOCALE_PATHS[0], target, ignore=shutil.ignore_patterns("*.mo"))
+    return target
+
+
+def test_a_missing_catalogue_fails_the_start_up_check(locale_copy):
+    with override_settings(LOCALE_PATHS=[locale_copy]):
+        errors = check_catalogues()
+    assert {e.id for e in errors} == {"portal.E100"}
+    assert len(errors) == 3  # de, fr, es
+    assert "de:" in " ".join(e.msg for e in errors)
+
+
+def test_compile_translations_makes_the_check_pass_without_gettext(locale_copy, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")  # no msgfmt to fall back on
+    with override_settings(LOCALE_PATHS=[locale_copy]):
+        call_command("compile_translations", stdout=io.StringIO())
+        assert check_catalogues() == []
+        # A .po edited after compiling is stale again.
+        po = locale_copy / "de" / "LC_MESSAGES" / "django.po"
+        mo = po.with_suffix(".mo")
+        stamp = mo.stat().st_mtime
+        os.utime(po, (stamp + 10, stamp + 10))
+        errors = check_catalogues()
+    assert [e.id for e in errors] == ["portal.E100"]
+    assert "older than its .po" in errors[0].msg
+
+
+@pytest.mark.django_db
+def test_the_compiled_catalogue_is_the_one_django_serves(world, client):
+    client.force_login(world.alice, backend="django.contrib.auth.backends.ModelBackend")
+    html = client.get(f"/t/{world.tenant_a.slug}/?lang=de").content.decode()
+    assert '<html lang="de">' in html
+    assert "Übersicht" in html and "Meine Betreiber" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["de", "fr", "es"])
+def test_signed_in_dashboard_in_lang_has_no_english_sentence(world, client, lang):
+    tell_users(world.tenant_a, world.alice)
+    client.force_login(world.alice, backend="django.contrib.auth.backends.ModelBackend")
+    english = client.get(f"/t/{world.tenant_a.slug}/?lang=en").content.decode()
+    assert english_sentences(english)  # the page does have sentences to translate
+    response = client.get(f"/t/{world.tenant_a.slug}/?lang={lang}")
+    html = response.content.decode()
+    assert f'<html lang="{lang}">' in html
+    assert response["Content-Language"] == lang
+    assert english_sentences(html) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["de", "fr", "es"])
+def test_public_notice_in_lang_has_no_english_sentence(world, client, lang):
+    tell_users(world.tenant_a, world.alice)
+    client.get("/notice/contoso/?lang=en")
+    html = client.get(f"/notice/contoso/?lang={lang}").content.decode()
+    assert f'lang="{lang}"' in html
+    assert english_sentences(html) == []
+
+
+@pytest.mark.django_db
+def test_the_language_switcher_keeps_signed_in_pages_in_the_chosen_language(world, client):
+    client.force_login(world.alice, backend="django.contrib.auth.backends.ModelBackend")
+    page = f"/t/{world.tenant_a.slug}/"
+    html = client.get(page).content.decode()
+    assert 'action="/i18n/setlang/"' in html and 'name="language"' in html
+    response = client.post("/i18n/setlang/", {"language": "fr", "next": page})
+    assert response.status_code == 302 and response["Location"] == page
+    html = client.get(page).content.decode()
+    assert '<html lang="fr">' in html and "Tableau de bord" in html
