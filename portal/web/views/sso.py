@@ -138,7 +138,13 @@ def discover(request: HttpRequest) -> HttpResponse:
         tenant = sso_services.tenant_for_email(email)
         if tenant is not None:
             url = reverse("sso_start", kwargs={"tenant_slug": tenant.slug})
-            return redirect(f"{url}?{urlencode({'login_hint': email})}")
+            # Not a redirect: the CSP's form-action ('self') also governs where a form's
+            # redirects may lead, and the provider is another origin. This page moves on by itself.
+            return render(
+                request,
+                "registration/sso_continue.html",
+                {"sso_tenant": tenant, "next_url": f"{url}?{urlencode({'login_hint': email})}"},
+            )
         form.add_error(
             "email",
             "No organization signs in with single sign-on for this address. "
