@@ -10,7 +10,7 @@ class SSOSettingsForm(forms.Form):
         label="Issuer URL",
         max_length=400,
         help_text="For Microsoft Entra ID: https://login.microsoftonline.com/<tenant-id>/v2.0",
-        widget=forms.URLInput(attrs={"spellcheck": "false"}),
+        widget=forms.TextInput(attrs={"spellcheck": "false", "inputmode": "url"}),
     )
     client_id = forms.CharField(
         label="Client (application) ID", max_length=255, widget=forms.TextInput()
