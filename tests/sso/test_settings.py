@@ -176,3 +176,13 @@ def test_a_tenant_with_sso_off_has_no_sign_in_pages(world, client):
     config.save()
     assert client.get(reverse("sso_start", args=["contoso"])).status_code == 404
     assert client.get(reverse("sso_callback", args=["contoso"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_provider_that_does_not_answer_gets_a_page_saying_so(world, sso_settings, client):
+    config = TenantSSO(tenant=world.tenant_a, issuer="http://127.0.0.1:9", client_id="p")
+    config.client_secret, config.enabled = "s", True
+    config.save()
+    response = client.get(reverse("sso_start", args=["contoso"]))
+    assert response.status_code == 502
+    assert "discovery document could not be read" in response.content.decode()
