@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/ocp)
 TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 
-.PHONY: install run test lint format bench bench-notice bench-ingest clean
+.PHONY: install run test lint format bench bench-notice bench-ingest clean oidc-demo
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ bench: install
 
 bench-notice: install
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) bash scripts/bench_notice.sh
+
+# A loopback OpenID Connect provider to try tenant SSO on `make run` (docs/sso.md).
+oidc-demo: install
+	bash scripts/oidc_demo.sh
 
 clean:
 	rm -rf var

@@ -4,6 +4,8 @@ Development defaults are safe to run on a laptop (SQLite and Celery's ``filesyst
 under ``var/``). With ``DEBUG`` off the module refuses unsafe values instead of guessing.
 """
 
+import base64
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -203,6 +205,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 AUTHENTICATION_BACKENDS = [
     # Axes first: a locked-out user is refused before the password hasher runs.
     "axes.backends.AxesStandaloneBackend",
+    # Refuses passwords of members whose organization requires SSO (docs/sso.md).
+    "portal.sso.backends.SSORequiredBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -226,6 +230,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
 AXES_VERBOSE = False  # its log lines carry IP addresses (I8)
+
+# Tenant SSO (OpenID Connect, docs/sso.md). Client secrets are encrypted with Fernet: the first
+# key of SSO_ENCRYPTION_KEY encrypts, every key decrypts (rotation). Unset: derived from SECRET_KEY.
+SSO_ENCRYPTION_KEYS = env.list("SSO_ENCRYPTION_KEY", default=[]) or [
+    base64.urlsafe_b64encode(hashlib.sha256(f"sso:{SECRET_KEY}".encode()).digest()).decode()
+]
+# http:// issuers on a loopback address (the test provider, `make oidc-demo`); https otherwise.
+SSO_ALLOW_LOOPBACK_HTTP = env.bool("SSO_ALLOW_LOOPBACK_HTTP", default=DEBUG)
+SSO_HTTP_TIMEOUT = env.float("SSO_HTTP_TIMEOUT", default=10.0)
 
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
 SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME_SECONDS", default=12 * 3600)

@@ -5,6 +5,7 @@ from portal.models.audit import AuditEvent
 from portal.models.calls import CallRecord
 from portal.models.numbers import EmergencyLocation, PhoneNumber, PhoneNumberPeriod
 from portal.models.operators import Operator, OperatorCountry
+from portal.models.sso import TenantDomain, TenantSSO
 from portal.models.tenants import Acknowledgement, EnablementPeriod, Tenant
 from portal.models.users import ApiToken, Membership, OperatorMembership, User
 
@@ -25,5 +26,7 @@ __all__ = [
     "PhoneNumber",
     "PhoneNumberPeriod",
     "Tenant",
+    "TenantDomain",
+    "TenantSSO",
     "User",
 ]

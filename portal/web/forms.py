@@ -40,6 +40,17 @@ class EmailAuthenticationForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
 
+    def get_invalid_login_error(self):
+        # Set by portal.sso.backends.SSORequiredBackend when it refused the password.
+        tenant = getattr(self.request, "sso_required_tenant", None)
+        if tenant is not None:
+            return forms.ValidationError(
+                f"{tenant.name} requires single sign-on: use “Sign in with your organization "
+                "(SSO)” below instead of a password.",
+                code="sso_required",
+            )
+        return super().get_invalid_login_error()
+
 
 class ProfileForm(forms.Form):
     full_name = forms.CharField(label="Full name", max_length=150)

@@ -11,6 +11,7 @@ from portal.web.views import (
     directory,
     members,
     operator_connect,
+    sso,
 )
 
 app_name = "tenant"
@@ -72,4 +73,8 @@ urlpatterns = [
     path("members/remove/", members.MemberRemoveView.as_view(), name="member_remove"),
     # audit
     path("audit/", audit.AuditLogView.as_view(), name="audit"),
+    # single sign-on
+    path("settings/sso/", sso.SSOSettingsView.as_view(), name="sso"),
+    path("settings/sso/domains/add/", sso.DomainAddView.as_view(), name="sso_domain_add"),
+    path("settings/sso/domains/remove/", sso.DomainRemoveView.as_view(), name="sso_domain_remove"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import include, path, register_converter
 
-from portal.web.views import accounts
+from portal.web.views import accounts, sso
 
 
 class E164Converter:
@@ -21,6 +21,9 @@ urlpatterns = [
     path("", accounts.home, name="home"),
     path("accounts/login/", accounts.EmailLoginView.as_view(), name="login"),
     path("accounts/profile/", accounts.profile, name="profile"),
+    path("accounts/sso/", sso.discover, name="sso_discover"),
+    path("accounts/sso/<slug:tenant_slug>/", sso.start, name="sso_start"),
+    path("accounts/sso/<slug:tenant_slug>/callback/", sso.callback, name="sso_callback"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("t/<slug:tenant_slug>/", include("portal.web.tenant_urls", namespace="tenant")),
 ]
