@@ -160,3 +160,7 @@ class AuditAction(models.TextChoices):
     TOKEN_CREATED = "token.created", "created an API token"
     TOKEN_REVOKED = "token.revoked", "revoked an API token"
     LOGIN_FAILED = "auth.login_failed", "failed to sign in"
+    MFA_DEVICE_ADDED = "mfa.device_added", "added a second factor"
+    MFA_DEVICE_REMOVED = "mfa.device_removed", "removed a second factor"
+    MFA_RECOVERY_CODES = "mfa.recovery_codes", "generated recovery codes"
+    MFA_POLICY_CHANGED = "mfa.policy_changed", "changed the second-factor policy of"
