@@ -56,6 +56,7 @@ class TotpConfirmForm(forms.Form):
 
 
 def _next_url(request: HttpRequest, default: str = "") -> str:
+    """The page to return to (``next``, same host only), else ``default`` or home."""
     nxt = request.POST.get("next") or request.GET.get("next") or ""
     if nxt and url_has_allowed_host_and_scheme(
         nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -83,7 +84,7 @@ def security(request: HttpRequest) -> HttpResponse:
             "apps": TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id"),
             "passkeys": WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("id"),
             "recovery_left": recovery.token_set.count() if recovery else None,
-            "next": _next_url(request, default="") if request.GET.get("next") else "",
+            "next": _next_url(request) if request.GET.get("next") else "",
         },
     )
 
