@@ -196,7 +196,7 @@ def device_remove(request: HttpRequest) -> HttpResponse:
                 request, f"{state.required_because} Add another one before removing the last."
             )
             return redirect("mfa:security")
-    name = device.name
+    name = device.name or ("Passkey" if kind == "passkey" else "Device")
     device.delete()
     record_event(
         AuditAction.MFA_DEVICE_REMOVED, actor=user, target_label=name, ip=client_ip(request),
