@@ -168,3 +168,7 @@ class AuditAction(models.TextChoices):
     SSO_MEMBER_JOINED = "sso.member_joined", "joined through SSO as"
     SSO_REFUSED = "sso.refused", "refused an SSO sign-in of"
     SSO_PASSWORD_REFUSED = "sso.password_refused", "was refused password sign-in (SSO required)"
+    MFA_DEVICE_ADDED = "mfa.device_added", "added a second factor"
+    MFA_DEVICE_REMOVED = "mfa.device_removed", "removed a second factor"
+    MFA_RECOVERY_CODES = "mfa.recovery_codes", "generated recovery codes"
+    MFA_POLICY_CHANGED = "mfa.policy_changed", "changed the second-factor policy of"

@@ -54,6 +54,10 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "portal",
     "notices",
     "exports",
@@ -69,11 +73,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): see docs/mfa.md
     # Before the timeout check: it tells the signed-out user why, through messages.
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.SessionTimeoutMiddleware",
     "portal.web.middleware.UserTimeZoneMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "portal.mfa.middleware.SecondFactorMiddleware",  # after the login check: docs/mfa.md
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -248,6 +254,27 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Messages live in the session, so no extra "messages" cookie (it could be neither __Host- nor
 # separately expired with the session).
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# --- second factor (docs/mfa.md) ------------------------------------------------------------------
+
+# Creating an API token, adding a member and changing masking need a second factor this recent.
+MFA_RECENT_MINUTES = env.int("MFA_RECENT_MINUTES", default=10)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Operator Connect portal")
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+# A passkey belongs to one host name (never an IP address): SITE_URL's, or localhost in the demo
+# (open http://localhost:8000, not 127.0.0.1, to use passkeys there).
+_site = env.url("SITE_URL", default="http://127.0.0.1:8000")
+_site_is_ip = (_site.hostname or "").replace(".", "").isdigit()
+OTP_WEBAUTHN_RP_ID = env.str(
+    "WEBAUTHN_RP_ID", default="localhost" if _site_is_ip else _site.hostname
+)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "WEBAUTHN_ALLOWED_ORIGINS",
+    default=[f"{_site.scheme}://{'localhost' if _site_is_ip else _site.hostname}"
+             + (f":{_site.port}" if _site.port else "")],
+)  # fmt: skip
+OTP_WEBAUTHN_HELPER_CLASS = "portal.mfa.webauthn.PortalWebAuthnHelper"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is the second factor, after sign-in
 
 # --- security headers ---------------------------------------------------------------------------
 

@@ -31,6 +31,24 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_second_factor(monkeypatch):
+    """``client.force_login(user)`` stands for a complete sign-in: password AND second factor.
+
+    Every user may need a second factor (docs/mfa.md); tests that are not about it sign in
+    verified, just now. Tests about the second factor sign in with ``tests.mfa.sign_in``.
+    """
+    from django.test.client import ClientMixin
+
+    from tests.mfa import force_login_unverified, mark_session_verified
+
+    def force_login(self, user, backend=None):
+        force_login_unverified(self, user, backend)
+        mark_session_verified(self, user)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
 @pytest.fixture
 def password() -> str:
     return DEFAULT_PASSWORD

@@ -3,16 +3,19 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import TemplateView
 
 from exports.forms import TokenForm
 from portal.errors import DomainError
+from portal.mfa.stepup import recent_second_factor
 from portal.models import ApiToken
 from portal.permissions import client_ip
 from portal.services.tokens import create_token, revoke_token
 
 
+@method_decorator(recent_second_factor, name="post")  # a new token: step-up (docs/mfa.md)
 class TokenListView(TemplateView):
     template_name = "exports/tokens.html"
 

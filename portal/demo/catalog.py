@@ -18,6 +18,10 @@ from portal.choices import (
 )
 
 DEMO_PASSWORD = "operator-connect-demo"  # noqa: S105 (a published demo password, by design)
+# Operator users and staff must use a second factor (docs/mfa.md): the demo gives each of them an
+# authenticator app with this published key (base32 DEMOOTPDEMOOTPDEMOOTPDEMOOTPDEMOO).
+# ``manage.py demo_logins`` prints the current code.
+DEMO_TOTP_KEY = "1918e74de3231ce9bc64639d378c8c73a6f1918e"
 _NAMESPACE = uuid.UUID("6f1c4d1e-2b7a-4c38-9f7e-0de7c0a5e0c1")
 
 

@@ -27,6 +27,7 @@ import time_machine
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from notices.services import notice_status, publish_notice
 from portal import services
@@ -34,6 +35,7 @@ from portal.choices import TenantRole
 from portal.demo.catalog import (
     ASSIGNMENTS,
     DEMO_PASSWORD,
+    DEMO_TOTP_KEY,
     OPERATOR_ADMINS,
     OPERATOR_AGE_DAYS,
     OPERATORS,
@@ -167,6 +169,12 @@ def build_world(anchor: datetime) -> None:
             is_superuser=spec.staff,
             password=password,
         )
+        if spec.staff or spec.operators:  # they must use a second factor (docs/mfa.md)
+            TOTPDevice.objects.get_or_create(
+                user=users[email],
+                name="Demo authenticator",
+                defaults={"key": DEMO_TOTP_KEY, "confirmed": True},
+            )
 
     def operator(spec: OperatorSpec) -> None:
         operators[spec.slug] = _operator(spec, users[staff_spec.email])

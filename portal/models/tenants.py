@@ -32,6 +32,10 @@ class Tenant(models.Model):
         default=False,
         help_text="Mask the last digits of the external party's number in exports.",
     )
+    require_mfa = models.BooleanField(
+        default=False,
+        help_text="Members must sign in with a second factor (docs/mfa.md).",
+    )
     operator_connect_enabled = models.BooleanField(default=False)
     operator_connect_changed_at = models.DateTimeField(null=True, blank=True)
     operator_connect_changed_by = models.ForeignKey(

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from portal.mfa.tenant import TenantSecurityView
 from portal.web.views import (
     assignments,
     audit,
@@ -71,6 +72,8 @@ urlpatterns = [
     path("members/add/", members.MemberAddView.as_view(), name="member_add"),
     path("members/role/", members.MemberRoleView.as_view(), name="member_role"),
     path("members/remove/", members.MemberRemoveView.as_view(), name="member_remove"),
+    # second-factor policy (docs/mfa.md)
+    path("security/", TenantSecurityView.as_view(), name="security"),
     # audit
     path("audit/", audit.AuditLogView.as_view(), name="audit"),
     # single sign-on

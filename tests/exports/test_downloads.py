@@ -21,7 +21,8 @@ ZIP_BYTES = None
 def _zip() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("manifest.json", "{}")
+        # A fixed timestamp: the same bytes whenever it is built (ZIP times have 2 s steps).
+        zf.writestr(zipfile.ZipInfo("manifest.json", date_time=(2026, 1, 1, 0, 0, 0)), "{}")
     return buf.getvalue()
 
 

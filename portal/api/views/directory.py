@@ -23,6 +23,7 @@ from portal.api.serializers.directory import (
 )
 from portal.api.serializers.tenancy import AcknowledgeSerializer
 from portal.choices import TenantRole
+from portal.mfa.stepup import require_recent_second_factor
 from portal.models import ApiToken, Membership, Operator, OperatorMembership, Tenant
 from portal.services.directory import (
     create_operator,
@@ -185,6 +186,9 @@ class TenantDetailView(TenantScopedMixin, APIView):
     def patch(self, request, tenant_slug: str):
         data = TenantWriteSerializer(self.tenant, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
+        masking = data.validated_data.get("mask_external_digits")
+        if masking is not None and masking != self.tenant.mask_external_digits:
+            require_recent_second_factor(request)  # docs/mfa.md: step-up
         staff_only = sorted(set(data.validated_data) - set(TenantWriteSerializer.ADMIN_FIELDS))
         if staff_only and not request.user.is_staff:
             raise PermissionDenied(

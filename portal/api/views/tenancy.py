@@ -23,6 +23,7 @@ from portal.api.serializers.tenancy import (
     OperatorMemberCreateSerializer,
     OperatorMemberSerializer,
 )
+from portal.mfa.stepup import require_recent_second_factor
 from portal.models import Membership, OperatorAssignment, OperatorMembership
 from portal.services.assignments import (
     assign_operator,
@@ -203,6 +204,7 @@ class MemberListView(MemberScopedMixin, generics.ListAPIView):
         responses={201: MemberSerializer},
     )
     def post(self, request, tenant_slug: str):
+        require_recent_second_factor(request)  # docs/mfa.md: step-up
         data = MemberCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         member = add_member(self.tenant, by=request.user, ip=self.ip(), **data.validated_data)
@@ -262,6 +264,7 @@ class OperatorMemberListView(OperatorMemberScopedMixin, generics.ListAPIView):
         responses={201: OperatorMemberSerializer},
     )
     def post(self, request, operator_slug: str):
+        require_recent_second_factor(request)  # docs/mfa.md: step-up
         data = OperatorMemberCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         member = add_operator_member(

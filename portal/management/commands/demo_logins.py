@@ -1,9 +1,13 @@
 """``manage.py demo_logins``: who you can sign in as in the demo, and where to go."""
 
+from base64 import b32encode
+from binascii import unhexlify
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django_otp.oath import TOTP
 
-from portal.demo.catalog import DEMO_PASSWORD, PEOPLE, Person
+from portal.demo.catalog import DEMO_PASSWORD, DEMO_TOTP_KEY, PEOPLE, Person
 from portal.demo.world import world_exists
 from portal.models import User
 
@@ -43,3 +47,9 @@ class Command(BaseCommand):
         self.stdout.write(line("-" * w for w in widths))
         for row in rows:
             self.stdout.write(line(row))
+        key = unhexlify(DEMO_TOTP_KEY)
+        self.stdout.write(
+            "Operator users and staff confirm sign-in with a second factor (docs/mfa.md): add the "
+            f"key {b32encode(key).decode()} to an authenticator app, or type the code "
+            f"{TOTP(key).token():06d} (valid for up to 30 seconds; run this command again)."
+        )

@@ -9,9 +9,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 
 from portal.choices import TenantRole
 from portal.errors import DomainError
+from portal.mfa.stepup import recent_second_factor
 from portal.models import Membership
 from portal.permissions import client_ip
 from portal.services import add_member, change_member_role, remove_member
@@ -47,6 +49,9 @@ class MemberListView(TenantPage):
         return ctx
 
 
+# Adding a member: step-up before the form is even shown (docs/mfa.md).
+@method_decorator(recent_second_factor, name="get")
+@method_decorator(recent_second_factor, name="post")
 class MemberAddView(ServiceFormPage):
     template_name = "portal/tenant/member_add.html"
     form_class = MemberAddForm

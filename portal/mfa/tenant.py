@@ -1,0 +1,58 @@
+"""``/t/<slug>/security/``: a tenant admin requires a second factor of the tenant's members."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db import transaction
+from django.utils.decorators import method_decorator
+
+from portal.choices import AuditAction
+from portal.mfa.stepup import recent_second_factor
+from portal.models import Tenant, User
+from portal.services.audit import record_event
+from portal.web.views.base import ServiceFormPage
+
+
+class TenantSecurityForm(forms.Form):
+    require_mfa = forms.BooleanField(
+        label="Members must sign in with a second factor",
+        required=False,
+        help_text="An authenticator app or a passkey. Members without one must set one up at "
+        "their next page view.",
+    )
+
+
+@transaction.atomic
+def set_require_mfa(tenant: Tenant, *, require: bool, by: User, ip: str | None = None) -> Tenant:
+    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    if tenant.require_mfa != require:
+        tenant.require_mfa = require
+        tenant.save(update_fields=["require_mfa"])
+        record_event(
+            AuditAction.MFA_POLICY_CHANGED, actor=by, tenant=tenant, target=tenant,
+            target_label=tenant.name, ip=ip, require_mfa=require,
+        )  # fmt: skip
+    return tenant
+
+
+@method_decorator(recent_second_factor, name="post")
+class TenantSecurityView(ServiceFormPage):
+    template_name = "mfa/tenant_security.html"
+    form_class = TenantSecurityForm
+    title = "Sign-in policy"
+    admin_required = "unsafe"
+
+    def get_initial(self):
+        return {"require_mfa": self.tenant.require_mfa}
+
+    def perform(self, form) -> str:
+        require = form.cleaned_data["require_mfa"]
+        set_require_mfa(self.tenant, require=require, by=self.request.user, ip=self.ip)
+        return (
+            "Members must now use a second factor."
+            if require
+            else "A second factor is now optional for members."
+        )
+
+    def get_success_url(self) -> str:
+        return self.tenant_url("security")
