@@ -10,6 +10,12 @@ class PublishForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Note for the history (optional, not shown to end users)",
     )
+    effective_on = forms.DateField(
+        required=False,
+        label="Takes effect on (optional; empty: now)",
+        help_text="A future date announces the change: it applies at 00:00 UTC that day.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
 
 class NoticeSettingsForm(forms.Form):

@@ -8,6 +8,8 @@ urlpatterns = [
     path("notice/<slug:tenant_slug>/", public.notice_page, name="public"),
     path("notice/<slug:tenant_slug>/v/<int:number>/", public.notice_page, name="public_version"),
     path("notice/<slug:tenant_slug>.json", public.notice_json, name="public_json"),
+    path("notice/<slug:tenant_slug>/diff/", public.notice_diff, name="public_diff"),
+    path("notice/<slug:tenant_slug>/feed.atom", public.notice_feed, name="public_feed"),
     # Tenant portal: viewers read, admins publish and edit.
     path("t/<slug:tenant_slug>/notice/", views.NoticeStatusView.as_view(), name="status"),
     path("t/<slug:tenant_slug>/notice/publish/", views.PublishView.as_view(), name="publish"),
