@@ -40,6 +40,7 @@ from notices.content import (
     PURPOSE,
     summarize_in,
 )
+from notices.law import privacy_context
 from notices.models import NoticeVersion
 from notices.querysets import takes_effect
 from portal.models import Tenant
@@ -394,6 +395,35 @@ def _upcoming_json(state: dict, tick: Clock, lang: str) -> list[dict]:
     ]
 
 
+def _privacy_json(config: dict) -> dict:
+    """The Art. 13/14 elements of a version (schema 2 on), in the active language."""
+    if not config.get("privacy"):
+        return {}
+    p = privacy_context(config)
+    privacy = config["privacy"]
+    return {
+        "legal_basis": p["legal_basis"],
+        "retention": [
+            {"category": r["key"], "days": r["days"], "text": r["text"]} for r in p["retention"]
+        ]
+        + [{"category": "operators", "days": None, "text": p["retention_operators"]}],
+        "rights": p["rights"],
+        "how_to_exercise_rights": {
+            "text": p["rights_how"],
+            "contact": {k: v for k, v in config.get("contact", {}).items() if v},
+            "data_protection_officer": {k: v for k, v in p["dpo"].items() if v},
+        },
+        "complaint": {
+            "text": p["complaint"]["text"],
+            "authority": p["complaint"]["authority"],
+            "country": privacy.get("country"),
+        },
+        "transfers": p["transfers"],
+        "transfers_microsoft": p["transfers_microsoft"],
+        "source": {"key": privacy.get("source", "microsoft"), "text": p["source"]},
+    }
+
+
 def _json_document(state: dict, lang: str, tick: Clock) -> tuple[int, str, str]:
     versions = state["versions"]
     if tick.current is None:
@@ -431,6 +461,8 @@ def _json_document(state: dict, lang: str, tick: Clock) -> tuple[int, str, str]:
                     "countries": op["countries"],
                     "privacy_policy_url": op["privacy_policy_url"],
                     "terms_of_use_url": op["terms_url"],
+                    "processing_countries": op.get("processing_countries", []),
+                    "transfer_mechanism": op.get("transfer_mechanism", ""),
                 }
                 for op in config.get("operators", [])
             ]
@@ -438,6 +470,7 @@ def _json_document(state: dict, lang: str, tick: Clock) -> tuple[int, str, str]:
             else [],
             "controller": {"name": "Microsoft", "privacy_url": MICROSOFT_PRIVACY_URL},
             "contact": {k: v for k, v in config.get("contact", {}).items() if v},
+            **_privacy_json(config),
             "change_summary": summarize_in(version.changes, lang),
             "upcoming": _upcoming_json(state, tick, lang),
             "feed_url": reverse("notices:public_feed", args=[state["slug"]]),

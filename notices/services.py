@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from notices import cache
+from notices.choices import LegalBasis
 from notices.content import (
     LANGUAGES,
     build_configuration,
@@ -189,9 +190,18 @@ def update_notice_settings(
     contact_phone: str = "",
     contact_url: str = "",
     contact_address: str = "",
+    legal_basis: str = "",
+    numbers_retention_days: int | None = None,
+    locations_retention_days: int | None = None,
+    dpo_name: str = "",
+    dpo_email: str = "",
+    authority_name: str = "",
+    authority_url: str = "",
     ip: str | None = None,
 ) -> NoticeSettings:
-    """Save what the admin adds to the notice. Takes effect when the next version is published."""
+    """Save what the admin adds to the notice. Takes effect when the next version is published.
+
+    Blank Art. 13/14 inputs take the defaults of the tenant's country (``notices.law``)."""
     values = {
         "introduction": (introduction or "").strip(),
         "contact_name": (contact_name or "").strip(),
@@ -199,7 +209,30 @@ def update_notice_settings(
         "contact_phone": (contact_phone or "").strip(),
         "contact_url": (contact_url or "").strip(),
         "contact_address": (contact_address or "").strip(),
+        "legal_basis": (legal_basis or "").strip(),
+        "numbers_retention_days": numbers_retention_days or None,
+        "locations_retention_days": locations_retention_days or None,
+        "dpo_name": (dpo_name or "").strip(),
+        "dpo_email": (dpo_email or "").strip(),
+        "authority_name": (authority_name or "").strip(),
+        "authority_url": (authority_url or "").strip(),
     }
+    if values["legal_basis"] and values["legal_basis"] not in LegalBasis.values:
+        raise DomainError("Choose a legal basis from the list.", field="legal_basis")
+    for key in ("numbers_retention_days", "locations_retention_days"):
+        if values[key] is not None and not 1 <= values[key] <= 3650:
+            raise DomainError("Enter between 1 and 3,650 days.", field=key)
+    if values["dpo_email"] and "@" not in values["dpo_email"]:
+        raise DomainError("Enter a valid e-mail address.", field="dpo_email")
+    if bool(values["authority_name"]) != bool(values["authority_url"]):
+        raise DomainError(
+            "Enter both the authority's name and its web site, or neither.",
+            field="authority_name",
+        )
+    if values["authority_url"] and not values["authority_url"].startswith("https://"):
+        raise DomainError(
+            "The authority's web site must be an https:// address.", field="authority_url"
+        )
     if len(values["introduction"]) > 2000:
         raise DomainError("Keep the introduction under 2,000 characters.", field="introduction")
     if values["contact_email"] and "@" not in values["contact_email"]:
@@ -218,6 +251,6 @@ def update_notice_settings(
         tenant=tenant,
         target=tenant,
         ip=ip,
-        summary="notice introduction and contact details",
+        summary="notice settings (introduction, contact, legal basis, retention, rights)",
     )
     return obj

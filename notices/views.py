@@ -22,6 +22,7 @@ from notices.public import LANGUAGE_NAMES
 from notices.services import notice_status, publish_notice, update_notice_settings
 from portal.errors import DomainError
 from portal.permissions import TenantMixin, client_ip
+from portal.retention_policy import call_record_retention_days
 
 
 def _lang(request) -> str:
@@ -209,8 +210,20 @@ class SettingsView(TenantMixin, FormView):
                 "contact_phone",
                 "contact_url",
                 "contact_address",
+                "legal_basis",
+                "numbers_retention_days",
+                "locations_retention_days",
+                "dpo_name",
+                "dpo_email",
+                "authority_name",
+                "authority_url",
             )
         }
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["call_record_days"] = call_record_retention_days(self.tenant)
+        return ctx
 
     def form_valid(self, form):
         try:

@@ -160,3 +160,13 @@ class AuditAction(models.TextChoices):
     TOKEN_CREATED = "token.created", "created an API token"
     TOKEN_REVOKED = "token.revoked", "revoked an API token"
     LOGIN_FAILED = "auth.login_failed", "failed to sign in"
+
+
+class TransferMechanism(models.TextChoices):
+    """The safeguard for an operator's processing outside the EEA (GDPR Art. 44–49)."""
+
+    NONE = "", "none (no processing outside the EEA)"
+    ADEQUACY = "adequacy", "adequacy decision"
+    SCC = "scc", "standard contractual clauses"
+    BCR = "bcr", "binding corporate rules"
+    DPF = "dpf", "EU-US Data Privacy Framework"
