@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notices import public, views
+from notices import public, record_views, views
 
 app_name = "notices"
 urlpatterns = [
@@ -21,4 +21,16 @@ urlpatterns = [
     ),
     path("t/<slug:tenant_slug>/notice/diff/", views.DiffView.as_view(), name="diff"),
     path("t/<slug:tenant_slug>/notice/settings/", views.SettingsView.as_view(), name="settings"),
+    # Record of processing per operator (GDPR Art. 30): tenant admins only.
+    path("t/<slug:tenant_slug>/record/", record_views.RecordView.as_view(), name="record"),
+    path(
+        "t/<slug:tenant_slug>/record.csv",
+        record_views.RecordDownloadView.as_view(fmt="csv"),
+        name="record_csv",
+    ),
+    path(
+        "t/<slug:tenant_slug>/record.json",
+        record_views.RecordDownloadView.as_view(fmt="json"),
+        name="record_json",
+    ),
 ]
