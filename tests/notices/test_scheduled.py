@@ -180,8 +180,7 @@ def test_gate_opens_exactly_at_the_effective_date(world, scheduled, clock):
     assert not state.is_open
     assert [b.code for b in state.blocks] == ["notice_missing_operator"]
     assert state.blocks[0].message.endswith(
-        "Version 2, already published, names Operator U and takes effect on 11 Jan 2027, "
-        "00:00 UTC."
+        "Version 2, already published, names Operator U and takes effect on 11 Jan 2027, 00:00 UTC."
     )
 
     clock.move_to(WHEN - timedelta(microseconds=1))
