@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries as all_countries
 
+from notices.law import operator_transfer, privacy_configuration, privacy_context, privacy_problems
 from portal.models import OperatorAssignment, Tenant
 
-SCHEMA = 1
+SCHEMA = 2  # 2: the GDPR Art. 13/14 part (notices.law)
 MICROSOFT_PRIVACY_URL = "https://go.microsoft.com/fwlink/?LinkId=521839"
 LANGUAGES: list[str] = [code for code, _name in settings.LANGUAGES]
 
@@ -113,6 +114,7 @@ def build_configuration(tenant: Tenant) -> dict:
                     "countries": assignment.country_codes,
                     "privacy_policy_url": op.privacy_policy_url,
                     "terms_url": op.terms_url,
+                    **operator_transfer(op),
                 }
             )
     operators.sort(key=lambda o: (o["name"].lower(), o["slug"]))
@@ -123,18 +125,20 @@ def build_configuration(tenant: Tenant) -> dict:
         "operators": operators,
         "contact": _contact(tenant, notice_settings),
         "introduction": (notice_settings.introduction if notice_settings else "").strip(),
+        "privacy": privacy_configuration(tenant, notice_settings),
     }
 
 
 def missing_requirements(config: dict) -> list[str]:
     """Why this configuration cannot be published yet (empty when it can)."""
     contact = config.get("contact", {})
+    problems = []
     if not (contact.get("email") or contact.get("url") or contact.get("phone")):
-        return [
+        problems.append(
             "Add a privacy contact (an e-mail address, a phone number or a web page) in the "
             "notice settings: end users must know whom to ask."
-        ]
-    return []
+        )
+    return problems + privacy_problems(config)
 
 
 def country_names(codes: list[str]) -> list[str]:
@@ -171,6 +175,7 @@ def notice_context(config: dict, *, number: int | None, effective_at: datetime |
         "microsoft_privacy_url": MICROSOFT_PRIVACY_URL,
         "number": number,
         "effective_at": effective_at,
+        "privacy": privacy_context(config) if config.get("privacy") else None,
     }
 
 
@@ -236,12 +241,24 @@ def diff_configurations(old: dict | None, new: dict) -> list[dict]:
             changes.append({"kind": "privacy_link", "operator": op["name"]})
         if prev["terms_url"] != op["terms_url"]:
             changes.append({"kind": "terms_link", "operator": op["name"]})
+        transfer = ("processing_countries", "transfer_mechanism")
+        if any(prev.get(k) != op.get(k) for k in transfer):
+            changes.append({"kind": "transfers", "operator": op["name"]})
     if old.get("organization") != new.get("organization"):
         changes.append({"kind": "organization", "name": new.get("organization", "")})
     if old.get("contact") != new.get("contact"):
         changes.append({"kind": "contact"})
     if old.get("introduction") != new.get("introduction"):
         changes.append({"kind": "introduction"})
+    before, after = old.get("privacy") or {}, new.get("privacy") or {}
+    if before.get("legal_basis") != after.get("legal_basis"):
+        changes.append({"kind": "legal_basis"})
+    if before.get("retention_days") != after.get("retention_days"):
+        changes.append({"kind": "retention"})
+    if before.get("authority") != after.get("authority"):
+        changes.append({"kind": "authority"})
+    if before.get("dpo") != after.get("dpo"):
+        changes.append({"kind": "dpo"})
     return changes
 
 
@@ -290,6 +307,16 @@ def describe_change(change: dict) -> str:
         return _("privacy contact changed")
     if kind == "introduction":
         return _("introduction changed")
+    if kind == "transfers":
+        return _("where %(operator)s processes your information changed") % {"operator": op}
+    if kind == "legal_basis":
+        return _("legal basis changed")
+    if kind == "retention":
+        return _("retention periods changed")
+    if kind == "authority":
+        return _("data protection authority changed")
+    if kind == "dpo":
+        return _("data protection officer changed")
     return kind
 
 

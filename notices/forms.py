@@ -2,6 +2,8 @@
 
 from django import forms
 
+from notices.choices import LegalBasis
+
 
 class PublishForm(forms.Form):
     note = forms.CharField(
@@ -9,6 +11,12 @@ class PublishForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Note for the history (optional, not shown to end users)",
+    )
+    effective_on = forms.DateField(
+        required=False,
+        label="Takes effect on (optional; empty: now)",
+        help_text="A future date announces the change: it applies at 00:00 UTC that day.",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 
@@ -31,6 +39,37 @@ class NoticeSettingsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Postal address",
     )
+    legal_basis = forms.ChoiceField(
+        required=False,
+        choices=[("", "Default for your country: legitimate interests"), *LegalBasis.choices],
+        label="Legal basis",
+    )
+    numbers_retention_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=3650,
+        label="Days numbers are kept after release",
+        help_text="Empty: 90 days.",
+    )
+    locations_retention_days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=3650,
+        label="Days emergency locations are kept after use",
+        help_text="Empty: 90 days. Call records are kept per your country's retention period.",
+    )
+    dpo_name = forms.CharField(required=False, max_length=200, label="Data protection officer")
+    dpo_email = forms.EmailField(required=False, label="Data protection officer's e-mail")
+    authority_name = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Data protection authority (name)",
+        help_text="Empty: the authority of your organization's country (EEA, UK, Switzerland).",
+    )
+    authority_url = forms.URLField(
+        required=False, max_length=500, label="Data protection authority (web site)",
+        assume_scheme="https",
+    )  # fmt: skip
 
 
 class DiffForm(forms.Form):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from notices.choices import LegalBasis
 from notices.querysets import NoticeVersionQuerySet
 from portal.models import Operator
 
@@ -29,6 +30,21 @@ class NoticeSettings(models.Model):
     contact_phone = models.CharField(max_length=32, blank=True)
     contact_url = models.URLField(max_length=500, blank=True)
     contact_address = models.TextField(blank=True, max_length=1000)
+    # The GDPR Art. 13/14 inputs (docs/notice.md "A complete notice"). Blank or null: the
+    # default for the tenant's country (``notices.law``).
+    legal_basis = models.CharField(max_length=32, choices=LegalBasis.choices, blank=True)
+    numbers_retention_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Days a number's data is kept after it is released."
+    )
+    locations_retention_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days an emergency location is kept after it is no longer used.",
+    )
+    dpo_name = models.CharField(max_length=200, blank=True)
+    dpo_email = models.EmailField(blank=True)
+    authority_name = models.CharField(max_length=200, blank=True)
+    authority_url = models.URLField(max_length=500, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -7,12 +7,14 @@ portal whether the published notice still matches the configuration.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from notices import cache
+from notices.choices import LegalBasis
 from notices.content import (
     LANGUAGES,
     build_configuration,
@@ -42,14 +44,18 @@ class NoticeStatus:
     out_of_date: bool
     problems: list[str] = field(default_factory=list)
     broken_links: list[dict] = field(default_factory=list)
+    # Published but not yet in force (docs/notice.md "Scheduled versions"), soonest first.
+    upcoming: list[NoticeVersion] = field(default_factory=list)
+    # The highest-numbered version, scheduled or not: the draft is compared with it.
+    latest: NoticeVersion | None = None
 
     @property
     def never_published(self) -> bool:
-        return self.current is None
+        return self.latest is None
 
     @property
     def can_publish(self) -> bool:
-        return not self.problems and (self.current is None or self.out_of_date)
+        return not self.problems and (self.latest is None or self.out_of_date)
 
     @property
     def change_summary(self) -> str:
@@ -79,27 +85,44 @@ def broken_links_for(config: dict) -> list[dict]:
 
 def notice_status(tenant: Tenant) -> NoticeStatus:
     """The current version (or None), whether it is out of date, and the draft to publish."""
-    current = NoticeVersion.objects.current_for(tenant)
+    now = timezone.now()
+    current = NoticeVersion.objects.current_for(tenant, now)
+    latest = NoticeVersion.objects.latest_for(tenant)
     draft = build_configuration(tenant)
+    # A scheduled version counts: once it is published, the change is announced and will apply.
     # Never published while sharing counts as out of date: users have not been told anything.
-    out_of_date = draft["enabled"] if current is None else current.configuration != draft
-    config_for_links = draft if draft["operators"] else (current.configuration if current else {})
+    out_of_date = draft["enabled"] if latest is None else latest.configuration != draft
+    config_for_links = draft if draft["operators"] else (latest.configuration if latest else {})
     return NoticeStatus(
         tenant=tenant,
         current=current,
+        latest=latest,
+        upcoming=NoticeVersion.objects.upcoming_for(tenant, now),
         draft=draft,
-        changes=diff_configurations(current.configuration if current else None, draft),
+        changes=diff_configurations(latest.configuration if latest else None, draft),
         out_of_date=out_of_date,
         problems=missing_requirements(draft),
         broken_links=broken_links_for(config_for_links),
     )
 
 
+MAX_NOTICE_LEAD = timedelta(days=366)
+
+
 @transaction.atomic
 def publish_notice(
-    tenant: Tenant, *, by: User | None, note: str = "", ip: str | None = None
+    tenant: Tenant,
+    *,
+    by: User | None,
+    note: str = "",
+    ip: str | None = None,
+    effective_at: datetime | None = None,
 ) -> NoticeVersion:
-    """Publish the tenant's current configuration as a new, immutable notice version."""
+    """Publish the tenant's current configuration as a new, immutable notice version.
+
+    ``effective_at``: when it takes effect (default now). A future date announces the change:
+    until then the version in force stays, and the public page, JSON and feed show the upcoming
+    one (docs/notice.md "Scheduled versions")."""
     # Serialise publishers of one tenant: numbers are gapless and the diff base is stable.
     tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
     note = (note or "").strip()
@@ -109,7 +132,12 @@ def publish_notice(
     problems = missing_requirements(config)
     if problems:
         raise DomainError(problems[0], code="notice_incomplete", field="contact_email")
-    previous = NoticeVersion.objects.current_for(tenant)
+    now = timezone.now()
+    if effective_at is None or effective_at <= now:
+        effective_at = now
+    elif effective_at - now > MAX_NOTICE_LEAD:
+        raise DomainError("A version can be scheduled at most a year ahead.", field="effective_at")
+    previous = NoticeVersion.objects.latest_for(tenant)
     if previous is not None and previous.configuration == config:
         raise Conflict(
             f"Version {previous.number} already describes the current configuration; "
@@ -117,13 +145,12 @@ def publish_notice(
             code="notice_up_to_date",
         )
     number = (NoticeVersion.objects.for_tenant(tenant).aggregate(m=Max("number"))["m"] or 0) + 1
-    now = timezone.now()
-    content = render_content(config, number=number, effective_at=now)
+    content = render_content(config, number=number, effective_at=effective_at)
     changes = diff_configurations(previous.configuration if previous else None, config)
     version = NoticeVersion.objects.create(
         tenant=tenant,
         number=number,
-        effective_at=now,
+        effective_at=effective_at,
         published_at=now,
         published_by=by if by is not None and by.is_authenticated else None,
         published_by_label=by.display_name if by is not None and by.is_authenticated else "",
@@ -144,6 +171,7 @@ def publish_notice(
         ip=ip,
         summary=version.change_summary,
         version=number,
+        effective_at=effective_at.isoformat(),
         sha256=version.sha256,
         operators=[op["slug"] for op in config["operators"]],
     )
@@ -162,9 +190,18 @@ def update_notice_settings(
     contact_phone: str = "",
     contact_url: str = "",
     contact_address: str = "",
+    legal_basis: str = "",
+    numbers_retention_days: int | None = None,
+    locations_retention_days: int | None = None,
+    dpo_name: str = "",
+    dpo_email: str = "",
+    authority_name: str = "",
+    authority_url: str = "",
     ip: str | None = None,
 ) -> NoticeSettings:
-    """Save what the admin adds to the notice. Takes effect when the next version is published."""
+    """Save what the admin adds to the notice. Takes effect when the next version is published.
+
+    Blank Art. 13/14 inputs take the defaults of the tenant's country (``notices.law``)."""
     values = {
         "introduction": (introduction or "").strip(),
         "contact_name": (contact_name or "").strip(),
@@ -172,7 +209,30 @@ def update_notice_settings(
         "contact_phone": (contact_phone or "").strip(),
         "contact_url": (contact_url or "").strip(),
         "contact_address": (contact_address or "").strip(),
+        "legal_basis": (legal_basis or "").strip(),
+        "numbers_retention_days": numbers_retention_days or None,
+        "locations_retention_days": locations_retention_days or None,
+        "dpo_name": (dpo_name or "").strip(),
+        "dpo_email": (dpo_email or "").strip(),
+        "authority_name": (authority_name or "").strip(),
+        "authority_url": (authority_url or "").strip(),
     }
+    if values["legal_basis"] and values["legal_basis"] not in LegalBasis.values:
+        raise DomainError("Choose a legal basis from the list.", field="legal_basis")
+    for key in ("numbers_retention_days", "locations_retention_days"):
+        if values[key] is not None and not 1 <= values[key] <= 3650:
+            raise DomainError("Enter between 1 and 3,650 days.", field=key)
+    if values["dpo_email"] and "@" not in values["dpo_email"]:
+        raise DomainError("Enter a valid e-mail address.", field="dpo_email")
+    if bool(values["authority_name"]) != bool(values["authority_url"]):
+        raise DomainError(
+            "Enter both the authority's name and its web site, or neither.",
+            field="authority_name",
+        )
+    if values["authority_url"] and not values["authority_url"].startswith("https://"):
+        raise DomainError(
+            "The authority's web site must be an https:// address.", field="authority_url"
+        )
     if len(values["introduction"]) > 2000:
         raise DomainError("Keep the introduction under 2,000 characters.", field="introduction")
     if values["contact_email"] and "@" not in values["contact_email"]:
@@ -191,6 +251,6 @@ def update_notice_settings(
         tenant=tenant,
         target=tenant,
         ip=ip,
-        summary="notice introduction and contact details",
+        summary="notice settings (introduction, contact, legal basis, retention, rights)",
     )
     return obj

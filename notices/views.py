@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.generic import FormView, TemplateView
 
@@ -21,6 +22,7 @@ from notices.public import LANGUAGE_NAMES
 from notices.services import notice_status, publish_notice, update_notice_settings
 from portal.errors import DomainError
 from portal.permissions import TenantMixin, client_ip
+from portal.retention_policy import call_record_retention_days
 
 
 def _lang(request) -> str:
@@ -70,23 +72,33 @@ class PublishView(TenantMixin, FormView):
 
     def form_valid(self, form):
         try:
+            day = form.cleaned_data.get("effective_on")
             version = publish_notice(
                 self.tenant,
                 by=self.request.user,
                 note=form.cleaned_data["note"],
                 ip=client_ip(self.request),
+                effective_at=datetime.combine(day, time.min, tzinfo=UTC) if day else None,
             )
         except DomainError as exc:
             messages.error(self.request, exc.message)
         else:
-            messages.success(
-                self.request,
-                f"Version {version.number} is published and in force: {version.change_summary}.",
-            )
+            if version.effective_at > version.published_at:
+                messages.success(
+                    self.request,
+                    f"Version {version.number} is published and takes effect on "
+                    f"{version.effective_at:%d %b %Y, %H:%M} UTC: {version.change_summary}.",
+                )
+            else:
+                messages.success(
+                    self.request,
+                    f"Version {version.number} is published and in force: "
+                    f"{version.change_summary}.",
+                )
         return HttpResponseRedirect(reverse("notices:status", args=[self.tenant.slug]))
 
     def form_invalid(self, form):
-        messages.error(self.request, "Keep the note under 2,000 characters.")
+        messages.error(self.request, " ".join(e for errs in form.errors.values() for e in errs))
         return HttpResponseRedirect(reverse("notices:status", args=[self.tenant.slug]))
 
 
@@ -115,6 +127,8 @@ class HistoryView(TenantMixin, TemplateView):
         ctx.update(
             {
                 "versions": versions,
+                "current": NoticeVersion.objects.current_for(self.tenant),
+                "now": timezone.now(),
                 "in_force_form": InForceForm(
                     self.request.GET if "on" in self.request.GET else None
                 ),
@@ -142,14 +156,15 @@ class VersionView(TenantMixin, TemplateView):
         if version is None:
             raise Http404("No such version.")
         lang = _lang(self.request)
-        latest = NoticeVersion.objects.current_for(self.tenant)
+        current = NoticeVersion.objects.current_for(self.tenant)
         ctx.update(
             {
                 "version": version,
                 "lang": lang,
                 "language_links": _language_links(lang),
                 "body": mark_safe(version.content.get(lang) or version.content["en"]),  # noqa: S308
-                "is_current": latest is not None and latest.pk == version.pk,
+                "is_current": current is not None and current.pk == version.pk,
+                "is_scheduled": version.effective_at > timezone.now(),
                 "previous_number": version.number - 1 if version.number > 1 else None,
             }
         )
@@ -201,8 +216,20 @@ class SettingsView(TenantMixin, FormView):
                 "contact_phone",
                 "contact_url",
                 "contact_address",
+                "legal_basis",
+                "numbers_retention_days",
+                "locations_retention_days",
+                "dpo_name",
+                "dpo_email",
+                "authority_name",
+                "authority_url",
             )
         }
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["call_record_days"] = call_record_retention_days(self.tenant)
+        return ctx
 
     def form_valid(self, form):
         try:

@@ -312,8 +312,15 @@ class OperatorAdmin(StaffMixin, admin.ModelAdmin):
     """Saves go through the directory services (their checks, their audit events): the entry
     and its countries together, once the country inline is known to be valid."""
 
-    list_display = ("name", "slug", "is_active", "served_countries", "links_checked_at")
-    list_filter = ("is_active",)
+    list_display = (
+        "name",
+        "slug",
+        "is_active",
+        "served_countries",
+        "transfer_mechanism",
+        "links_checked_at",
+    )
+    list_filter = ("is_active", "transfer_mechanism")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("links_checked_at", "links_broken", "created_at")

@@ -172,3 +172,13 @@ class AuditAction(models.TextChoices):
     MFA_DEVICE_REMOVED = "mfa.device_removed", "removed a second factor"
     MFA_RECOVERY_CODES = "mfa.recovery_codes", "generated recovery codes"
     MFA_POLICY_CHANGED = "mfa.policy_changed", "changed the second-factor policy of"
+
+
+class TransferMechanism(models.TextChoices):
+    """The safeguard for an operator's processing outside the EEA (GDPR Art. 44–49)."""
+
+    NONE = "", "none (no processing outside the EEA)"
+    ADEQUACY = "adequacy", "adequacy decision"
+    SCC = "scc", "standard contractual clauses"
+    BCR = "bcr", "binding corporate rules"
+    DPF = "dpf", "EU-US Data Privacy Framework"

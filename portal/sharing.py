@@ -171,6 +171,15 @@ class History:
             superseded_at = version.effective_at if end is None else min(end, version.effective_at)
         return spans
 
+    def announced_naming(self, operator_id: int, at: datetime):
+        """The first version published but not yet effective at ``at`` that names the operator."""
+        later = [
+            v
+            for v in self.versions
+            if v.effective_at > at and named_countries(v.configuration, operator_id)
+        ]
+        return min(later, key=lambda v: v.effective_at) if later else None
+
     def notice_in_force(self, at: datetime):
         effective = [v for v in self.versions if v.effective_at <= at]
         return max(effective, key=lambda v: v.number) if effective else None
@@ -368,6 +377,19 @@ def gate(
             )  # fmt: skip
         )
     held_back = sorted(assigned - named) if notice is not None and assigned else []
+    announced = history.announced_naming(operator.pk, now)
+    if announced is not None and any(b.code == "notice_missing_operator" for b in blocks):
+        # An announced version will name it: say when, so nobody publishes again in a hurry.
+        blocks = [
+            Block(
+                b.code,
+                f"{b.message} Version {announced.number}, already published, names "
+                f"{op_name} and takes effect on {announced.effective_at:%d %b %Y, %H:%M} UTC.",
+            )
+            if b.code == "notice_missing_operator"
+            else b
+            for b in blocks
+        ]
     return Gate(tenant, operator, window, blocks, held_back, notice)
 
 

@@ -29,9 +29,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from notices.services import notice_status, publish_notice
+from notices.services import notice_status, publish_notice, update_notice_settings
 from portal import services
-from portal.choices import TenantRole
+from portal.choices import TenantRole, TransferMechanism
 from portal.demo.catalog import (
     ASSIGNMENTS,
     DEMO_PASSWORD,
@@ -48,6 +48,7 @@ from portal.demo.catalog import (
     demo_uuid,
 )
 from portal.models import Operator, OperatorAssignment, Tenant, User
+from portal.privacy_law import authority_for, outside_eea
 from portal.services.directory import create_operator, create_tenant
 
 logger = logging.getLogger(__name__)
@@ -241,11 +242,12 @@ def _operator(spec: OperatorSpec, staff: User) -> Operator:
         support_phone=spec.support_phone,
         description=spec.description,
         services=list(spec.services),
+        **_transfer_facts(spec.countries),
     )
 
 
 def _tenant(spec: TenantSpec, staff: User) -> Tenant:
-    return create_tenant(
+    tenant = create_tenant(
         by=staff,
         microsoft_tenant_id=demo_uuid("tenant", spec.slug),
         slug=spec.slug,
@@ -256,6 +258,28 @@ def _tenant(spec: TenantSpec, staff: User) -> Tenant:
         privacy_contact_address=spec.contact_address,
         mask_external_digits=spec.mask_external_digits,
     )
+    if authority_for(spec.country) is None:
+        # Outside the EEA, UK and CH the admin names the authority users can complain to.
+        update_notice_settings(tenant, by=staff, **DEMO_AUTHORITIES[spec.country])
+    return tenant
+
+
+# The authority a demo tenant outside the maintained list enters in its notice settings.
+DEMO_AUTHORITIES = {
+    "US": {"authority_name": "Federal Trade Commission", "authority_url": "https://www.ftc.gov/"}
+}
+
+
+def _transfer_facts(countries: tuple[str, ...]) -> dict:
+    """Demo operators process where they serve; abroad with SCCs (adequacy for GB, CH, CA)."""
+    abroad = set(outside_eea(countries))
+    if not abroad:
+        mechanism = ""
+    elif abroad <= {"GB", "CH", "CA"}:
+        mechanism = TransferMechanism.ADEQUACY
+    else:
+        mechanism = TransferMechanism.SCC
+    return {"processing_countries": list(countries), "transfer_mechanism": mechanism}
 
 
 def _assignment_steps(

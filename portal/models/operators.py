@@ -1,7 +1,10 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django_countries import countries as all_countries
+from django_countries.fields import CountryField
 
+from portal.choices import TransferMechanism
 from portal.models.constraints import country
 from portal.querysets import OperatorQuerySet
 
@@ -21,6 +24,20 @@ class Operator(models.Model):
     is_active = models.BooleanField(default=True)
     links_checked_at = models.DateTimeField(null=True, blank=True)
     links_broken = models.JSONField(default=dict, blank=True)
+    # Where the operator processes the data it receives, and the safeguard for any country
+    # outside the EEA. Maintained by platform staff; the notice states both (docs/notice.md).
+    processing_countries = CountryField(
+        multiple=True,
+        blank=True,
+        help_text="Countries where the operator processes the data it receives.",
+    )
+    transfer_mechanism = models.CharField(
+        max_length=16,
+        choices=TransferMechanism.choices,
+        blank=True,
+        default="",
+        help_text="The safeguard for processing outside the EEA (required if there is any).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = OperatorQuerySet.as_manager()
@@ -30,6 +47,22 @@ class Operator(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        from portal.privacy_law import outside_eea
+
+        if outside_eea(self.processing_codes) and not self.transfer_mechanism:
+            raise ValidationError(
+                {
+                    "transfer_mechanism": "This operator processes data outside the EEA "
+                    f"({', '.join(outside_eea(self.processing_codes))}): name the safeguard."
+                }
+            )
+
+    @property
+    def processing_codes(self) -> list[str]:
+        """ISO codes of the countries where the operator processes data, sorted."""
+        return sorted(str(c.code if hasattr(c, "code") else c) for c in self.processing_countries)
 
     @property
     def country_codes(self) -> list[str]:

@@ -27,6 +27,8 @@ OPERATOR_FIELDS = (
     "description",
     "services",
     "is_active",
+    "processing_countries",
+    "transfer_mechanism",
 )
 TENANT_FIELDS = (
     "name",

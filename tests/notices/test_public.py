@@ -221,6 +221,8 @@ def test_json_document(world, v1, client):
             "countries": ["DE", "GB"],
             "privacy_policy_url": world.operator_o.privacy_policy_url,
             "terms_of_use_url": world.operator_o.terms_url,
+            "processing_countries": [],
+            "transfer_mechanism": "",
         }
     ]
     assert doc["controller"]["privacy_url"] == "https://go.microsoft.com/fwlink/?LinkId=521839"

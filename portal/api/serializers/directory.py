@@ -22,12 +22,17 @@ class OperatorSerializer(serializers.ModelSerializer):
     support_email = serializers.CharField(read_only=True)
     countries = country_list_field(source="country_codes", read_only=True)
     services = serializers.ListField(child=serializers.ChoiceField(OperatorService.choices))
+    processing_countries = country_list_field(source="processing_codes", read_only=True)
+    transfer_mechanism = serializers.CharField(
+        read_only=True, help_text="Safeguard for processing outside the EEA; empty: none."
+    )
 
     class Meta:
         model = Operator
         fields = [
             "slug", "name", "privacy_policy_url", "terms_url", "website", "support_email",
             "support_phone", "description", "services", "countries", "is_active", "created_at",
+            "processing_countries", "transfer_mechanism",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -39,6 +44,7 @@ class OperatorWriteSerializer(serializers.ModelSerializer):
     services = serializers.ListField(
         child=serializers.ChoiceField(OperatorService.choices), required=False
     )
+    processing_countries = country_list_field(required=False)
 
     class Meta:
         model = Operator

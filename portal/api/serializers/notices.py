@@ -59,6 +59,9 @@ class NoticeStatusSerializer(serializers.Serializer):
     changes = serializers.ListField(child=serializers.DictField())
     draft = serializers.DictField(help_text="The configuration the next version would describe.")
     broken_links = BrokenLinkSerializer(many=True)
+    upcoming = NoticeVersionSummarySerializer(
+        many=True, help_text="Published versions that take effect later, soonest first."
+    )
 
 
 class PublishSerializer(serializers.Serializer):
@@ -67,4 +70,9 @@ class PublishSerializer(serializers.Serializer):
         allow_blank=True,
         max_length=2000,
         help_text="An internal note for the version history (not shown to end users).",
+    )
+    effective_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When the version takes effect (default: now). A future time announces it.",
     )

@@ -41,6 +41,7 @@ class NoticeStatusView(TenantScopedMixin, APIView):
             "changes": state.changes,
             "draft": state.draft,
             "broken_links": state.broken_links,
+            "upcoming": state.upcoming,
         }
         return Response(NoticeStatusSerializer(data).data)
 
@@ -68,7 +69,7 @@ class NoticeVersionDetailView(NoticeVersionScopedMixin, APIView):
 
 
 class NoticePublishView(TenantScopedMixin, APIView):
-    """Publish the draft as the next version, in force at once."""
+    """Publish the draft as the next version, in force at once or from ``effective_at``."""
 
     @extend_schema(
         operation_id="notice_publish",
@@ -79,7 +80,11 @@ class NoticePublishView(TenantScopedMixin, APIView):
         data = PublishSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = publish_notice(
-            self.tenant, by=request.user, note=data.validated_data.get("note", ""), ip=self.ip()
+            self.tenant,
+            by=request.user,
+            note=data.validated_data.get("note", ""),
+            ip=self.ip(),
+            effective_at=data.validated_data.get("effective_at"),
         )
         location = reverse("api:notice-version-detail", args=[tenant_slug, version.number])
         return Response(

@@ -1,0 +1,29 @@
+"""Access rows of the notice-law pages: the public diff and feed, the record of processing."""
+
+from tests.access.matrix import Row, everyone
+from tests.access.rows_notices import OUTSIDERS, _published, _tenant
+
+ROWS = [
+    # Public, no login: what changes between versions, and the feed of versions.
+    Row("notices:public_diff", everyone(200), kwargs=_published, query="a=1&b=1"),
+    Row("notices:public_diff", everyone(404), kwargs=_published, query="a=1&b=7"),
+    Row("notices:public_diff", everyone(404), kwargs={"tenant_slug": "no-such-tenant"}),
+    Row("notices:public_feed", everyone(200), kwargs=_published),
+    Row("notices:public_feed", everyone(404), kwargs={"tenant_slug": "no-such-tenant"}),
+    Row("notices:public_feed", everyone(405), kwargs=_published, method="post"),
+]
+
+# Record of processing (GDPR Art. 30): tenant admins (and staff) only; viewers 403; others 404.
+RECORD = {"alice": 200, "victor": 403, "sam": 200, **OUTSIDERS}
+ROWS += [
+    Row("notices:record", RECORD, kwargs=_tenant),
+    Row("notices:record", RECORD, kwargs=_tenant, query="as_of=2026-01-31"),
+    Row("notices:record_csv", RECORD, kwargs=_tenant),
+    Row("notices:record_json", RECORD, kwargs=_tenant, query="as_of=2026-01-31"),
+    Row(
+        "notices:record_json",
+        {**RECORD, "alice": 400, "sam": 400},
+        kwargs=_tenant,
+        query="as_of=yesterday",
+    ),
+]
