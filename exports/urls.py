@@ -11,6 +11,8 @@ _job = "<uuid:job_id>"
 urlpatterns = [
     # operator portal
     path("o/<slug:operator_slug>/", operator.HomeView.as_view(), name="operator_home"),
+    path("o/<slug:operator_slug>/t/<slug:tenant_slug>/", operator.TenantView.as_view(),
+         name="operator_tenant"),
     path(
         "o/<slug:operator_slug>/tenants/<slug:tenant_slug>/relationship/",
         operator.RelationshipView.as_view(),
