@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from portal import services
-from portal.choices import TenantRole
 from portal.errors import DomainError
 from portal.models import (
     AssignmentCountry,
@@ -48,6 +47,7 @@ from portal.services.directory import (
     update_operator,
     update_tenant,
 )
+from portal.services.members import is_last_admin
 
 admin.site.site_header = "Operator Connect portal — platform staff"
 admin.site.site_title = "Operator Connect admin"
@@ -187,12 +187,11 @@ class MembershipForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         instance = self.instance
-        if instance.pk and data.get("role") != instance.role == TenantRole.ADMIN:
-            others = Membership.objects.filter(tenant_id=instance.tenant_id, role=TenantRole.ADMIN)
-            if not others.exclude(pk=instance.pk).exists():
-                raise ValidationError(
-                    "The last admin can't be demoted. Make someone else an admin first."
-                )
+        stored = Membership.objects.get(pk=instance.pk) if instance.pk else None
+        if stored and data.get("role") != stored.role and is_last_admin(stored):
+            raise ValidationError(
+                "The last admin can't be demoted. Make someone else an admin first."
+            )
         return data
 
 
@@ -224,12 +223,7 @@ class MembershipAdmin(StaffMixin, admin.ModelAdmin):
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         for membership in objs:
-            last = not (
-                Membership.objects.filter(tenant_id=membership.tenant_id, role=TenantRole.ADMIN)
-                .exclude(pk=membership.pk)
-                .exists()
-            )
-            if membership.role == TenantRole.ADMIN and last:
+            if is_last_admin(membership):
                 protected = [*protected, f"{membership} (the last admin of {membership.tenant})"]
         return deleted, counts, perms_needed, protected
 
@@ -267,12 +261,22 @@ class OperatorMembershipAdmin(StaffMixin, admin.ModelAdmin):
         )
         obj.pk = saved.pk
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for membership in objs:
+            if is_last_admin(membership):
+                protected = [*protected, f"{membership} (the last admin of {membership.operator})"]
+        return deleted, counts, perms_needed, protected
+
     def delete_model(self, request, obj):
         services.remove_operator_member(obj, by=request.user, ip=client_ip(request))
 
     def delete_queryset(self, request, queryset):
         for membership in queryset:
-            services.remove_operator_member(membership, by=request.user, ip=client_ip(request))
+            try:
+                services.remove_operator_member(membership, by=request.user, ip=client_ip(request))
+            except DomainError as error:
+                messages.error(request, error.message)
 
 
 # --- directory and tenants --------------------------------------------------------------------------

@@ -145,6 +145,7 @@ class AuditAction(models.TextChoices):
     MEMBER_REMOVED = "member.removed", "removed member"
     OPERATOR_MEMBER_ADDED = "operator_member.added", "added operator member"
     OPERATOR_MEMBER_REMOVED = "operator_member.removed", "removed operator member"
+    OPERATOR_MEMBER_ROLE_CHANGED = "operator_member.role_changed", "changed the operator role of"
     OPERATOR_CREATED = "operator.created", "created operator"
     OPERATOR_UPDATED = "operator.updated", "updated operator"
     TENANT_CREATED = "tenant.created", "created tenant"
@@ -160,3 +161,4 @@ class AuditAction(models.TextChoices):
     TOKEN_CREATED = "token.created", "created an API token"
     TOKEN_REVOKED = "token.revoked", "revoked an API token"
     LOGIN_FAILED = "auth.login_failed", "failed to sign in"
+    NOTIFICATION_SENT = "notification.sent", "e-mailed"

@@ -31,6 +31,13 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _notifications_in_process(settings):
+    # No Celery worker consumes the test broker: send notifications where they are committed.
+    # (tests/operator/test_notifications.py checks the Celery path with an eager app.)
+    settings.NOTIFICATIONS_VIA_CELERY = False
+
+
 @pytest.fixture
 def password() -> str:
     return DEFAULT_PASSWORD

@@ -52,7 +52,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     """The user's name and time zone (dates everywhere are shown in it)."""
     user = request.user
     form = ProfileForm(
-        request.POST or None, initial={"full_name": user.full_name, "time_zone": user.time_zone}
+        request.POST or None,
+        initial={
+            "full_name": user.full_name,
+            "time_zone": user.time_zone,
+            "optional_emails": user.optional_emails,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
