@@ -79,8 +79,9 @@ def test_a_closed_gate_says_why_and_offers_no_export(world, login):
     assert "none in force" in body
 
 
-def test_a_pending_relationship_preselects_no_status(world, login):
-    body = login(world.olivia).get(PAGE).content.decode()
+@pytest.mark.parametrize("path", [PAGE, "/o/operator-o/"])
+def test_a_pending_relationship_preselects_no_status(world, login, path):
+    body = login(world.olivia).get(path).content.decode()
     select = re.search(r'<select name="status".*?</select>', body, re.S).group(0)
     assert '<option value="" selected>Choose…</option>' in select
     assert 'value="agreement_signed" selected' not in select
