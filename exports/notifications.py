@@ -1,43 +1,38 @@
 """E-mail when an export is ready or failed: to its requester and to the operator's staff.
 
-One message per recipient, so no one sees another's address. Messages carry no personal data
-of end users — only names of organizations, counts and a link to sign in.
+Sent through the one notifications module (``portal.services.notifications.deliver``): one
+message per recipient, optional (people who turned optional e-mail off are skipped), audited.
+Messages carry no personal data of end users — only names of organizations, counts and a link.
 """
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 
 from exports.choices import ExportStatus
 from exports.models import ExportJob
-from portal.models import OperatorMembership
+from portal.models import User
+from portal.services.notifications import Message, deliver
 
-logger = logging.getLogger(__name__)
 
-
-def _recipients(job: ExportJob) -> dict[str, str]:
-    """E-mail address → the link that recipient can open."""
+def _recipients(job: ExportJob) -> list[tuple[User, dict]]:
+    """Each recipient with the link they can open."""
     operator_url = settings.SITE_URL + reverse(
         "exports:operator_export", kwargs={"operator_slug": job.operator.slug, "job_id": job.id}
     )
     tenant_url = settings.SITE_URL + reverse(
         "exports:tenant_export", kwargs={"tenant_slug": job.tenant.slug, "job_id": job.id}
     )
-    staff = OperatorMembership.objects.filter(
-        operator_id=job.operator_id, user__is_active=True
-    ).values_list("user__email", flat=True)
-    recipients = {email: operator_url for email in staff}
+    staff = User.objects.filter(
+        operator_memberships__operator_id=job.operator_id, is_active=True
+    ).order_by("email")
+    recipients = {user.pk: (user, {"url": operator_url}) for user in staff}
     requester = job.requested_by
-    if requester is not None and requester.is_active and requester.email not in recipients:
-        recipients[requester.email] = (
-            operator_url if job.requested_via == "operator" else tenant_url
-        )
-    return recipients
+    if requester is not None and requester.is_active and requester.pk not in recipients:
+        url = operator_url if job.requested_via == "operator" else tenant_url
+        recipients[requester.pk] = (requester, {"url": url})
+    return list(recipients.values())
 
 
 def export_finished(job_id) -> int:
@@ -46,16 +41,18 @@ def export_finished(job_id) -> int:
     if job.status not in (ExportStatus.SUCCEEDED, ExportStatus.FAILED):
         return 0
     kind = "ready" if job.status == ExportStatus.SUCCEEDED else "failed"
-    sent = 0
-    for email, url in _recipients(job).items():
-        context = {"job": job, "url": url, "site_url": settings.SITE_URL}
-        subject = render_to_string(f"exports/email/export_{kind}_subject.txt", context)
-        body = render_to_string(f"exports/email/export_{kind}_body.txt", context)
-        html = render_to_string(f"exports/email/export_{kind}_body.html", context)
-        message = EmailMultiAlternatives(" ".join(subject.split()), body, to=[email])
-        message.attach_alternative(html, "text/html")
-        try:
-            sent += message.send()
-        except OSError:
-            logger.warning("export %s: could not send a notification", job.pk)
-    return sent
+    return deliver(
+        Message(
+            kind=f"export_{kind}",
+            recipients=_recipients(job),
+            context={"job": job},
+            essential=False,
+            audience=f"the staff of {job.operator.name} and the requester",
+            tenant=job.tenant,
+            operator=job.operator,
+            summary=f"export {job.short_id} {kind}",
+            template=f"exports/email/export_{kind}",
+            html=True,
+            details={"export": str(job.pk)},
+        )
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from exports.views import operator, tenant, tokens
+from exports.views import operator, operator_members, tenant, tokens
 
 app_name = "exports"
 
@@ -11,11 +11,21 @@ _job = "<uuid:job_id>"
 urlpatterns = [
     # operator portal
     path("o/<slug:operator_slug>/", operator.HomeView.as_view(), name="operator_home"),
+    path("o/<slug:operator_slug>/t/<slug:tenant_slug>/", operator.TenantView.as_view(),
+         name="operator_tenant"),
     path(
         "o/<slug:operator_slug>/tenants/<slug:tenant_slug>/relationship/",
         operator.RelationshipView.as_view(),
         name="operator_relationship",
     ),
+    path("o/<slug:operator_slug>/members/", operator_members.MemberListView.as_view(),
+         name="operator_members"),
+    path("o/<slug:operator_slug>/members/invite/", operator_members.MemberInviteView.as_view(),
+         name="operator_member_invite"),
+    path("o/<slug:operator_slug>/members/role/", operator_members.MemberRoleView.as_view(),
+         name="operator_member_role"),
+    path("o/<slug:operator_slug>/members/remove/", operator_members.MemberRemoveView.as_view(),
+         name="operator_member_remove"),
     path("o/<slug:operator_slug>/exports/", operator.ExportListView.as_view(),
          name="operator_exports"),
     path("o/<slug:operator_slug>/exports/new/", operator.ExportRequestView.as_view(),

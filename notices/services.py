@@ -30,6 +30,7 @@ from notices.models import NoticeSettings, NoticeVersion
 from portal.choices import AuditAction
 from portal.errors import Conflict, DomainError
 from portal.models import Operator, Tenant, User
+from portal.services import notifications
 from portal.services.audit import record_event
 
 
@@ -176,6 +177,9 @@ def publish_notice(
         operators=[op["slug"] for op in config["operators"]],
     )
     transaction.on_commit(lambda: cache.invalidate_tenant(tenant.slug))
+    previous_config = previous.configuration if previous else None
+    for kind, operator_id in notifications.notice_naming_changes(previous_config, config):
+        notifications.notify(kind, version_id=version.pk, operator_id=operator_id)
     return version
 
 

@@ -47,7 +47,7 @@ from portal.services.directory import (
     update_operator,
     update_tenant,
 )
-from portal.services.members import LAST_ADMIN_DEMOTED, is_last_admin
+from portal.services.members import is_last_admin
 
 admin.site.site_header = "Operator Connect portal — platform staff"
 admin.site.site_title = "Operator Connect admin"
@@ -187,8 +187,11 @@ class MembershipForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         instance = self.instance
-        if instance.pk and data.get("role") != instance.role and is_last_admin(instance):
-            raise ValidationError(LAST_ADMIN_DEMOTED)
+        stored = Membership.objects.get(pk=instance.pk) if instance.pk else None
+        if stored and data.get("role") != stored.role and is_last_admin(stored):
+            raise ValidationError(
+                "The last admin can't be demoted. Make someone else an admin first."
+            )
         return data
 
 
@@ -258,12 +261,22 @@ class OperatorMembershipAdmin(StaffMixin, admin.ModelAdmin):
         )
         obj.pk = saved.pk
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for membership in objs:
+            if is_last_admin(membership):
+                protected = [*protected, f"{membership} (the last admin of {membership.operator})"]
+        return deleted, counts, perms_needed, protected
+
     def delete_model(self, request, obj):
         services.remove_operator_member(obj, by=request.user, ip=client_ip(request))
 
     def delete_queryset(self, request, queryset):
         for membership in queryset:
-            services.remove_operator_member(membership, by=request.user, ip=client_ip(request))
+            try:
+                services.remove_operator_member(membership, by=request.user, ip=client_ip(request))
+            except DomainError as error:
+                messages.error(request, error.message)
 
 
 # --- directory and tenants --------------------------------------------------------------------------

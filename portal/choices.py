@@ -145,6 +145,7 @@ class AuditAction(models.TextChoices):
     MEMBER_REMOVED = "member.removed", "removed member"
     OPERATOR_MEMBER_ADDED = "operator_member.added", "added operator member"
     OPERATOR_MEMBER_REMOVED = "operator_member.removed", "removed operator member"
+    OPERATOR_MEMBER_ROLE_CHANGED = "operator_member.role_changed", "changed the operator role of"
     OPERATOR_CREATED = "operator.created", "created operator"
     OPERATOR_UPDATED = "operator.updated", "updated operator"
     TENANT_CREATED = "tenant.created", "created tenant"
@@ -182,3 +183,4 @@ class TransferMechanism(models.TextChoices):
     SCC = "scc", "standard contractual clauses"
     BCR = "bcr", "binding corporate rules"
     DPF = "dpf", "EU-US Data Privacy Framework"
+    NOTIFICATION_SENT = "notification.sent", "e-mailed"

@@ -335,6 +335,10 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Operator Connect portal <noreply@localhost>"
 )
+# Notifications go to Celery after commit (docs/operator.md); off: sent in the web process.
+NOTIFICATIONS_VIA_CELERY = env.bool("NOTIFICATIONS_VIA_CELERY", default=True)
+# How long an invitation's (or a reset's) set-password link works; it works once.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Celery -----------------------------------------------------------------------------------------

@@ -10,3 +10,11 @@ def ping(token: str) -> str:
 
     cache.set(f"ping:{token}", "pong", 300)
     return "pong"
+
+
+@shared_task(name="portal.tasks.send_notification", acks_late=True)
+def send_notification(kind: str, ids: dict) -> int:
+    """Send one notification (``portal.services.notifications``), built from ids after commit."""
+    from portal.services.notifications import send
+
+    return send(kind, ids)

@@ -49,6 +49,13 @@ def _force_login_passes_second_factor(monkeypatch):
     monkeypatch.setattr(ClientMixin, "force_login", force_login)
 
 
+@pytest.fixture(autouse=True)
+def _notifications_in_process(settings):
+    # No Celery worker consumes the test broker: send notifications where they are committed.
+    # (tests/operator/test_notifications.py checks the Celery path with an eager app.)
+    settings.NOTIFICATIONS_VIA_CELERY = False
+
+
 @pytest.fixture
 def password() -> str:
     return DEFAULT_PASSWORD

@@ -153,7 +153,10 @@ class ExportRequestBase(TemplateView):
 
     def get_form(self) -> ExportRequestForm:
         data = self.request.POST if self.request.method == "POST" else None
-        return ExportRequestForm(data, parties=self.parties(), party_label=self.party_label)
+        initial = {"party": self.request.GET["party"]} if "party" in self.request.GET else None
+        return ExportRequestForm(
+            data, initial=initial, parties=self.parties(), party_label=self.party_label
+        )
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

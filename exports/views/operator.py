@@ -3,11 +3,13 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
 from exports.forms import RelationshipForm
 from exports.models import ExportJob
+from exports.operator_overview import tenant_overview
 from exports.services import VIA_OPERATOR
 from exports.views.common import (
     CancelBase,
@@ -52,6 +54,25 @@ class HomeView(OperatorMixin, TemplateView):
         return ctx
 
 
+class TenantView(OperatorMixin, TemplateView):
+    """One tenant that chose us: what it shared, its status, the gate, volume, exports."""
+
+    template_name = "exports/operator/tenant.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        overview = tenant_overview(self.operator, self.kwargs["tenant_slug"], self.request.user)
+        ctx["o"] = overview
+        ctx["a"] = overview.assignment
+        ctx["jobs"] = with_links(overview.exports, "operator")
+        ctx["relationship_form"] = RelationshipForm()
+        ctx["can_request"] = overview.gate.is_open
+        peak = max((n for _, n in overview.monthly_calls), default=0)
+        ctx["monthly_calls"] = [(m, n, round(100 * n / peak) if peak else 0)
+                                for m, n in overview.monthly_calls]  # fmt: skip
+        return ctx
+
+
 class RelationshipView(OperatorMixin, View):
     """Agreement signed / declined / terminated (with a reason): operator admins only."""
 
@@ -83,6 +104,13 @@ class RelationshipView(OperatorMixin, View):
                 messages.error(request, f"{assignment.tenant.name}: {exc.message}")
             else:
                 messages.success(request, f"Relationship with {assignment.tenant.name} updated.")
+        if request.POST.get("back") == "tenant":
+            return redirect(
+                reverse(
+                    "exports:operator_tenant",
+                    kwargs={"operator_slug": self.operator.slug, "tenant_slug": tenant_slug},
+                )
+            )
         return redirect("exports:operator_home", operator_slug=self.operator.slug)
 
 

@@ -9,7 +9,7 @@ from django.urls import URLPattern, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal.api.errors import not_found
-from portal.api.views import directory, exports, ingest, notices, records, tenancy
+from portal.api.views import directory, exports, ingest, notices, operator, records, tenancy
 
 app_name = "api"
 
@@ -31,6 +31,11 @@ v1 = [
         OPERATOR + "members/<uuid:member_id>/",
         tenancy.OperatorMemberDetailView,
         "operator-member-detail",
+    ),
+    _api(
+        OPERATOR + "tenants/<slug:tenant_slug>/",
+        operator.OperatorTenantDetailView,
+        "operator-tenant-detail",
     ),
     _api(OPERATOR + "consents/", tenancy.ConsentListView, "consent-list"),
     _api(

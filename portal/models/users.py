@@ -38,6 +38,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     time_zone = models.CharField(max_length=64, default="UTC")
     date_joined = models.DateTimeField(default=timezone.now)
+    optional_emails = models.BooleanField(
+        default=True,
+        help_text="Optional e-mails (docs/operator.md): essential ones are always sent.",
+    )
 
     objects = UserManager()
 

@@ -14,6 +14,7 @@ from portal.services.members import (
     add_member,
     add_operator_member,
     change_member_role,
+    change_operator_member_role,
     remove_member,
     remove_operator_member,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "change_assignment_contact",
     "change_assignment_countries",
     "change_member_role",
+    "change_operator_member_role",
     "disable_operator_connect",
     "enable_operator_connect",
     "record_event",

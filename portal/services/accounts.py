@@ -9,8 +9,11 @@ from portal.models import User
 
 
 @transaction.atomic
-def update_profile(user: User, *, full_name: str, time_zone: str) -> User:
-    """Change the user's display name and the time zone dates are shown in.
+def update_profile(
+    user: User, *, full_name: str, time_zone: str, optional_emails: bool | None = None
+) -> User:
+    """Change the user's display name, the time zone dates are shown in, and whether optional
+    e-mails are sent to them (docs/operator.md "Notifications").
 
     A personal preference, not a change to shared data, so it writes no audit event.
     """
@@ -23,5 +26,9 @@ def update_profile(user: User, *, full_name: str, time_zone: str) -> User:
         raise DomainError("Choose a time zone from the list.", field="time_zone") from None
     user.full_name = full_name
     user.time_zone = time_zone
-    user.save(update_fields=["full_name", "time_zone"])
+    fields = ["full_name", "time_zone"]
+    if optional_emails is not None:
+        user.optional_emails = optional_emails
+        fields.append("optional_emails")
+    user.save(update_fields=fields)
     return user

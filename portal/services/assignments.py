@@ -22,8 +22,8 @@ from portal.models import (
     Tenant,
     User,
 )
+from portal.services import notifications
 from portal.services.audit import record_event
-from portal.services.notifications import notify_relationship_changed
 from portal.sharing import BLOCKING_RELATIONSHIPS
 from portal.validation import country_codes, country_list, normalize_phone
 
@@ -195,6 +195,11 @@ def assign_operator(
         acknowledgement_version=ASSIGN_TEXT.version,
         acknowledgement_sha256=ASSIGN_TEXT.sha256,
     )
+    notifications.notify(
+        notifications.OPERATOR_ASSIGNED,
+        assignment_id=assignment.pk,
+        actor_id=notifications.actor_id(by),
+    )
     return assignment
 
 
@@ -295,6 +300,11 @@ def suspend_assignment(
         target_label=_label(assignment),
         ip=ip,
     )
+    notifications.notify(
+        notifications.OPERATOR_SUSPENDED,
+        assignment_id=assignment.pk,
+        actor_id=notifications.actor_id(by),
+    )
     return assignment
 
 
@@ -320,6 +330,11 @@ def resume_assignment(
         target=assignment,
         target_label=_label(assignment),
         ip=ip,
+    )
+    notifications.notify(
+        notifications.OPERATOR_RESUMED,
+        assignment_id=assignment.pk,
+        actor_id=notifications.actor_id(by),
     )
     return assignment
 
@@ -347,6 +362,11 @@ def remove_assignment(
         target=assignment,
         target_label=label,
         ip=ip,
+    )
+    notifications.notify(
+        notifications.OPERATOR_REMOVED,
+        assignment_id=assignment.pk,
+        actor_id=notifications.actor_id(by),
     )
     return assignment
 
@@ -413,5 +433,5 @@ def set_relationship_status(
         status=status,
         sharing="closed" if closes else "reopened" if opens else "unchanged",
     )
-    transaction.on_commit(lambda: notify_relationship_changed(assignment.pk), robust=True)
+    notifications.notify(notifications.RELATIONSHIP_CHANGED, assignment_id=assignment.pk)
     return assignment

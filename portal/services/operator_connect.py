@@ -6,7 +6,8 @@ from django.utils import timezone
 from portal.acknowledgements import ENABLE_TEXT
 from portal.choices import AuditAction
 from portal.errors import Conflict, DomainError
-from portal.models import Acknowledgement, EnablementPeriod, Tenant, User
+from portal.models import Acknowledgement, EnablementPeriod, OperatorAssignment, Tenant, User
+from portal.services import notifications
 from portal.services.audit import record_event
 
 
@@ -83,4 +84,13 @@ def disable_operator_connect(tenant: Tenant, *, by: User, ip: str | None = None)
         target_label=f"for {tenant.name}",
         ip=ip,
     )
+    # Every operator the tenant has (active or suspended) is told sharing stopped.
+    for operator_id in (
+        OperatorAssignment.objects.for_tenant(tenant)
+        .current()
+        .values_list("operator_id", flat=True)
+    ):
+        notifications.notify(
+            notifications.OPERATOR_CONNECT_DISABLED, tenant_id=tenant.pk, operator_id=operator_id
+        )
     return tenant

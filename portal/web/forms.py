@@ -22,6 +22,7 @@ from portal.choices import (
     CallType,
     CompanySize,
     Direction,
+    OperatorRole,
     OperatorService,
     PstnAssignmentStatus,
     TenantRole,
@@ -56,6 +57,13 @@ class ProfileForm(forms.Form):
     full_name = forms.CharField(label="Full name", max_length=150)
     time_zone = forms.ChoiceField(
         label="Time zone", help_text="Dates and times in the portal are shown in this time zone."
+    )
+    optional_emails = forms.BooleanField(
+        label="E-mail me optional notifications",
+        required=False,
+        help_text="A tenant chose or resumed your operator, a notice names it, an export is "
+        "ready, a relationship was signed. E-mails about data that stops flowing, and "
+        "invitations, are always sent.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -172,8 +180,8 @@ class MemberAddForm(forms.Form):
         label="Full name (optional)",
         required=False,
         max_length=150,
-        help_text="Used if this person has no account yet. They set a password via "
-        "“Forgot your password?”.",
+        help_text="Used if this person has no account yet. They get an e-mail with a link to "
+        "choose a password; it works once and expires.",
     )
     role = forms.ChoiceField(
         label="Role",
@@ -182,6 +190,30 @@ class MemberAddForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="Viewers can see everything; only admins can change anything.",
     )
+
+
+class OperatorMemberInviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    full_name = forms.CharField(
+        label="Full name (optional)",
+        required=False,
+        max_length=150,
+        help_text="Used if this person has no account yet. They get an e-mail with a link to "
+        "choose a password; it works once and expires.",
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=OperatorRole.choices,
+        initial=OperatorRole.ANALYST,
+        widget=forms.RadioSelect,
+        help_text="Analysts see tenants and request and download exports; admins also set "
+        "relationships and manage members.",
+    )
+
+
+class OperatorMemberRoleForm(forms.Form):
+    email = forms.EmailField(widget=forms.HiddenInput)
+    role = forms.ChoiceField(label="Role", choices=OperatorRole.choices)
 
 
 class MemberRoleForm(forms.Form):

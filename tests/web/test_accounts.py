@@ -12,7 +12,7 @@ from django.urls import reverse
 from portal.choices import AuditAction
 from portal.models import AuditEvent, User
 from portal.services import record_event
-from tests.factories import TenantFactory, membership
+from tests.factories import TenantFactory, membership, operator_membership
 
 pytestmark = pytest.mark.django_db
 
@@ -157,10 +157,17 @@ def test_user_with_several_tenants_gets_a_switcher(world, login):
     assert 'href="/t/contoso/"' in html and 'href="/t/northwind/"' in html
 
 
-def test_operator_user_is_pointed_to_the_operator_portal(world, login):
+def test_a_user_of_one_operator_lands_on_its_portal(world, login):
+    response = login(world.oscar).get(reverse("home"))
+    assert response.status_code == 302 and response.url == "/o/operator-o/"
+
+
+def test_a_user_of_two_operators_is_pointed_to_each_operator_portal(world, login):
+    operator_membership(world.oscar, world.operator_u)
     response = login(world.oscar).get(reverse("home"))
     assert response.status_code == 200
     assert 'href="/o/operator-o/"' in response.content.decode()
+    assert 'href="/o/operator-u/"' in response.content.decode()
     assert "/t/contoso/" not in response.content.decode()
 
 

@@ -21,10 +21,13 @@ def test_admin_adds_a_new_person_as_viewer(world, alice_client, url):
         {"email": "New.Person@Contoso.test", "full_name": "New Person", "role": "viewer"},
         follow=True,
     )
-    assert messages_of(response) == ["New Person is now a member with the role viewer."]
+    assert messages_of(response) == [
+        "New Person is now a member with the role viewer. We e-mailed them a link to set a "
+        "password."
+    ]
     user = User.objects.get(email="new.person@contoso.test")
     assert Membership.objects.get(user=user, tenant=world.tenant_a).role == TenantRole.VIEWER
-    assert not user.has_usable_password()  # they set one through "Forgot your password?"
+    assert not user.has_usable_password()  # they set one through the mailed link
     assert AuditEvent.objects.filter(action=AuditAction.MEMBER_ADDED).exists()
 
 

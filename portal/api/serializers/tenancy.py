@@ -158,6 +158,10 @@ class OperatorMemberCreateSerializer(serializers.Serializer):
     full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
 
 
+class OperatorMemberUpdateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(OperatorRole.choices)
+
+
 class ConsentSerializer(serializers.ModelSerializer):
     """An operator's view of a tenant that assigned it."""
 

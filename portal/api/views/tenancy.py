@@ -22,6 +22,7 @@ from portal.api.serializers.tenancy import (
     MemberUpdateSerializer,
     OperatorMemberCreateSerializer,
     OperatorMemberSerializer,
+    OperatorMemberUpdateSerializer,
 )
 from portal.mfa.stepup import require_recent_second_factor
 from portal.models import Membership, OperatorAssignment, OperatorMembership
@@ -38,6 +39,7 @@ from portal.services.members import (
     add_member,
     add_operator_member,
     change_member_role,
+    change_operator_member_role,
     remove_member,
     remove_operator_member,
 )
@@ -274,12 +276,31 @@ class OperatorMemberListView(OperatorMemberScopedMixin, generics.ListAPIView):
 
 
 class OperatorMemberDetailView(OperatorMemberScopedMixin, APIView):
-    @extend_schema(operation_id="operator_members_destroy", responses={204: None})
-    def delete(self, request, operator_slug: str, member_id: uuid.UUID):
+    """Change a member's role, or remove them. The last admin can be neither (409)."""
+
+    def get_member(self, member_id: uuid.UUID) -> OperatorMembership:
         member = self.get_queryset().filter(public_id=member_id).first()
         if member is None:
             raise Http404
-        remove_operator_member(member, by=request.user, ip=self.ip())
+        return member
+
+    @extend_schema(
+        operation_id="operator_members_update",
+        request=OperatorMemberUpdateSerializer,
+        responses=OperatorMemberSerializer,
+    )
+    def patch(self, request, operator_slug: str, member_id: uuid.UUID):
+        member = self.get_member(member_id)
+        data = OperatorMemberUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = change_operator_member_role(
+            member, role=data.validated_data["role"], by=request.user, ip=self.ip()
+        )
+        return Response(OperatorMemberSerializer(member).data)
+
+    @extend_schema(operation_id="operator_members_destroy", responses={204: None})
+    def delete(self, request, operator_slug: str, member_id: uuid.UUID):
+        remove_operator_member(self.get_member(member_id), by=request.user, ip=self.ip())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -24,12 +24,14 @@ class EmailLoginView(LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Where a signed-in user lands: straight into their only organization, or a chooser."""
+    """Where a signed-in user lands: straight into their only tenant or operator, or a chooser."""
     user = request.user
     tenants = list(Tenant.objects.visible_to(user).order_by("name"))
     operators = list(Operator.objects.staffed_by(user).order_by("name"))
     if len(tenants) == 1 and not operators and not user.is_staff:
         return redirect("tenant:dashboard", tenant_slug=tenants[0].slug)
+    if len(operators) == 1 and not tenants and not user.is_staff:
+        return redirect("exports:operator_home", operator_slug=operators[0].slug)
     roles = dict(
         Membership.objects.filter(user=user, tenant__in=tenants).values_list("tenant_id", "role")
     )
@@ -50,7 +52,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     """The user's name and time zone (dates everywhere are shown in it)."""
     user = request.user
     form = ProfileForm(
-        request.POST or None, initial={"full_name": user.full_name, "time_zone": user.time_zone}
+        request.POST or None,
+        initial={
+            "full_name": user.full_name,
+            "time_zone": user.time_zone,
+            "optional_emails": user.optional_emails,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -66,9 +66,13 @@ class MemberAddView(ServiceFormPage):
             self.tenant, email=data["email"], role=data["role"], full_name=data["full_name"],
             by=self.request.user, ip=self.ip,
         )  # fmt: skip
+        invited = (
+            "" if membership.user.has_usable_password() else
+            " We e-mailed them a link to set a password."
+        )  # fmt: skip
         return (
             f"{membership.user.display_name} is now a member with the role "
-            f"{membership.get_role_display().lower()}."
+            f"{membership.get_role_display().lower()}.{invited}"
         )
 
     def get_success_url(self) -> str:
