@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from datetime import datetime, timedelta
 from typing import IO
 
@@ -39,8 +40,14 @@ class Gone(DomainError):
 
 
 class RateLimited(DomainError):
+    """Too many requests: ``retry_after`` says in how many seconds one more is allowed."""
+
     code = "rate_limited"
     status = 429
+
+    def __init__(self, message: str, *, retry_after: int, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = max(1, int(retry_after))
 
 
 def _enqueue(job_id) -> None:
@@ -112,10 +119,18 @@ def dedupe_key(tenant, operator, datasets, start, end, fmt) -> str:
 def _check_limits(operator: Operator) -> None:
     jobs = ExportJob.objects.for_operator(operator)
     per_hour = settings.EXPORT_RATE_PER_HOUR
-    if jobs.requested_since(timezone.now() - timedelta(hours=1)).count() >= per_hour:
+    now = timezone.now()
+    recent = jobs.requested_since(now - timedelta(hours=1))
+    if recent.count() >= per_hour:
+        # One more is allowed once the oldest request that fills the hour's quota ages out.
+        times = list(recent.order_by("-created_at").values_list("created_at", flat=True))
+        frees_at = (
+            times[per_hour - 1] + timedelta(hours=1) if per_hour else now + timedelta(hours=1)
+        )
         raise RateLimited(
             f"{operator.name} has requested {per_hour} exports in the last hour, the most "
             "allowed. Try again later.",
+            retry_after=math.ceil((frees_at - now).total_seconds()),
         )
     cap = settings.EXPORT_MAX_CONCURRENT
     if jobs.in_flight().count() >= cap:
