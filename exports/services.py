@@ -5,6 +5,7 @@ Running a job lives in ``exports/runner.py``; both own their transactions and au
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import math
@@ -12,9 +13,11 @@ from datetime import datetime, timedelta
 from typing import IO
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 
 from exports import storage
 from exports.choices import IN_FLIGHT, Dataset, ExportFormat, ExportStatus
@@ -29,6 +32,7 @@ from portal.services.audit import record_event
 logger = logging.getLogger(__name__)
 
 VIA_TENANT = "tenant"
+BROKER_ERRORS = (KombuError, RedisError, OSError)
 VIA_OPERATOR = "operator"
 
 
@@ -51,9 +55,31 @@ class RateLimited(DomainError):
 
 
 def _enqueue(job_id) -> None:
+    """Send the job's message once the row is committed (STYLE §6)."""
+    transaction.on_commit(lambda: send(job_id))
+
+
+def send(job_id) -> bool:
+    """Publish the job's message; False (and nothing raised) when the broker is away.
+
+    The committed row is the truth (I6): a job whose message could not be sent stays queued
+    with no ``enqueued_at``, and the sweeper sends it at its next run once the broker answers
+    (docs/reliability.md). The requester is told "queued" either way.
+    """
     from exports.tasks import run_export
 
-    run_export.delay_on_commit(str(job_id))
+    try:
+        run_export.apply_async((str(job_id),))
+    except Exception as exc:  # never refuse the request: the row is queued
+        if isinstance(exc, BROKER_ERRORS):
+            logger.warning("export %s: queue unavailable (%s); the sweeper will send it",
+                           job_id, type(exc).__name__)  # fmt: skip
+        else:
+            logger.exception("export %s: could not be sent; the sweeper will retry", job_id)
+        with contextlib.suppress(DatabaseError):
+            ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(enqueued_at=None)
+        return False
+    return True
 
 
 # --- who may request -------------------------------------------------------------------------------

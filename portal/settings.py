@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.RetryAfterMiddleware",
+    "portal.outage.DatabaseOutageMiddleware",
     "notices.middleware.PublicCacheMiddleware",  # outside SessionMiddleware: see its docstring
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,9 +120,16 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache behind a circuit breaker: an outage is a cache miss, never a
+            # 500, and a dead Redis is not waited on by every request (docs/reliability.md).
+            "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ocp"),
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+                "BREAKER_SECONDS": env.float("CACHE_BREAKER_SECONDS", default=5),
+            },
         }
     }
 else:
@@ -325,6 +333,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep our redacting log configuration
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request that publishes while the broker is away gives up within about a second: the
+# job row is queued and the sweeper re-sends it (docs/reliability.md).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2,
+}  # fmt: skip
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {

@@ -13,3 +13,5 @@ urlpatterns = [
     path("", include("exports.urls")),
     path("", include("portal.web.urls")),
 ]
+
+handler500 = "portal.outage.server_error"
