@@ -58,14 +58,47 @@ def lease_seconds() -> int:
     return settings.EXPORT_LEASE_SECONDS
 
 
+def owner_is_dead(owner: str) -> bool:
+    """True if ``owner`` (``host:pid:token``) was a process of this host that no longer exists.
+
+    When a worker's pool child is killed, the worker's main process sees it at once and, with
+    ``acks_late`` + ``reject_on_worker_lost``, hands the message back to the broker; the next
+    child gets it within seconds. Its lease still names the dead child, so without this check
+    the job would wait for the lease to lapse. A host that died is not "this host": its jobs
+    wait for the lease (docs/reliability.md).
+    """
+    host, _sep, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
 def claim(job_id, worker: str) -> ExportJob | None:
-    """Take the job if it is queued, or running under a lease that lapsed; else None."""
+    """Take the job if it is queued, or running under a lease that lapsed or whose owner is a
+    dead process of this host; else None."""
     now = timezone.now()
+    claimable = Q(status=ExportStatus.QUEUED) | Q(
+        status=ExportStatus.RUNNING, lease_expires_at__lt=now
+    )
+    owner = (
+        ExportJob.objects.filter(pk=job_id, status=ExportStatus.RUNNING)
+        .values_list("lease_owner", flat=True)
+        .first()
+    )
+    if owner and owner_is_dead(owner):
+        # Conditional on that very owner: of two takers, one wins.
+        claimable |= Q(status=ExportStatus.RUNNING, lease_owner=owner)
+        logger.warning("export %s: its worker process died; taking it over", job_id)
     claimed = (
         ExportJob.objects.filter(pk=job_id)
-        .filter(
-            Q(status=ExportStatus.QUEUED) | Q(status=ExportStatus.RUNNING, lease_expires_at__lt=now)
-        )
+        .filter(claimable)
         .update(
             status=ExportStatus.RUNNING,
             lease_owner=worker,

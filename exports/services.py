@@ -403,16 +403,41 @@ def sweep_stuck_exports(now: datetime | None = None) -> list[str]:
                 logger.warning("export %s: worker lease expired; re-queued", job.pk)
                 _enqueue(job.pk)
                 enqueued.append(str(job.pk))
-    lost_before = now - timedelta(seconds=settings.EXPORT_REQUEUE_AFTER_SECONDS)
-    for job_id in ExportJob.objects.filter(
+    enqueued += resend_lost_messages(now)
+    return enqueued
+
+
+def resend_lost_messages(now: datetime) -> list[str]:
+    """Re-send the message of queued jobs whose message is gone (a broker restarted empty).
+
+    A job sent more than ``EXPORT_LOST_AFTER_SECONDS`` ago whose id the broker holds in no
+    message — neither waiting nor delivered — lost it; one never sent (broker away at request
+    time) has no ``enqueued_at``. When the broker cannot be inspected, any queued job older than
+    ``EXPORT_REQUEUE_AFTER_SECONDS`` is re-sent. A duplicate message is harmless: the claim is
+    conditional (I6).
+    """
+    from exports.queue import ids_in_broker
+
+    in_broker = ids_in_broker()
+    age = settings.EXPORT_REQUEUE_AFTER_SECONDS if in_broker is None else (
+        settings.EXPORT_LOST_AFTER_SECONDS
+    )  # fmt: skip
+    lost_before = now - timedelta(seconds=age)
+    candidates = ExportJob.objects.filter(
         Q(enqueued_at__lt=lost_before) | Q(enqueued_at__isnull=True), status=ExportStatus.QUEUED
-    ).values_list("pk", flat=True):
+    ).values_list("pk", flat=True)
+    enqueued: list[str] = []
+    for job_id in candidates:
+        if in_broker is not None and str(job_id) in in_broker:
+            continue  # waiting its turn behind other jobs, or being worked on
         with transaction.atomic():
             if ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
                 enqueued_at=now
             ):
                 _enqueue(job_id)
                 enqueued.append(str(job_id))
+    if enqueued:
+        logger.warning("re-sent %d queued exports whose message was lost", len(enqueued))
     return enqueued
 
 

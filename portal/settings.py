@@ -193,6 +193,10 @@ EXPORT_MAX_CONCURRENT = env.int("EXPORT_MAX_CONCURRENT", default=3)
 EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=120)
 EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=5)
 EXPORT_REQUEUE_AFTER_SECONDS = env.int("EXPORT_REQUEUE_AFTER_SECONDS", default=600)
+# A queued job whose message the (Redis) broker no longer holds is re-sent after this; the
+# sweeper runs every EXPORT_SWEEP_SECONDS (docs/reliability.md).
+EXPORT_LOST_AFTER_SECONDS = env.int("EXPORT_LOST_AFTER_SECONDS", default=30)
+EXPORT_SWEEP_SECONDS = env.int("EXPORT_SWEEP_SECONDS", default=10)
 INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=512 * 1024 * 1024)
 API_INGEST_MAX_BYTES = env.int("API_INGEST_MAX_BYTES", default=50 * 1024 * 1024)
 # An ingest report lists at most this many rejected rows (the total is always counted).
@@ -343,7 +347,12 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-exports": {"task": "exports.tasks.purge_expired_exports", "schedule": 15 * 60},
-    "sweep-stuck-exports": {"task": "exports.tasks.sweep_stuck_exports", "schedule": 60},
+    "sweep-stuck-exports": {
+        "task": "exports.tasks.sweep_stuck_exports",
+        "schedule": EXPORT_SWEEP_SECONDS,
+        # A sweep still waiting when the next is due is dropped: busy workers don't pile them up.
+        "options": {"expires": EXPORT_SWEEP_SECONDS},
+    },
     "check-operator-links": {"task": "notices.tasks.check_operator_links", "schedule": 6 * 3600},
 }
 

@@ -8,7 +8,12 @@ import signal
 import socket
 import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
+
+from kombu import pools
+
+from portal.celery import app as celery_app
 
 
 def free_port() -> int:
@@ -71,3 +76,23 @@ class RedisServer:
         """Kill it and start an empty one on the same port (no persistence: nothing kept)."""
         self.kill()
         self.start()
+
+
+@contextmanager
+def broker_at(url: str, monkeypatch):
+    """Point Celery's publisher at ``url`` (and back), dropping its pooled connections."""
+
+    def reset_pools():
+        pools.reset()  # closes and forgets every pooled connection and producer
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+    before = celery_app.conf.broker_url
+    reset_pools()
+    celery_app.conf.broker_url = url
+    try:
+        yield
+    finally:
+        reset_pools()
+        celery_app.conf.broker_url = before

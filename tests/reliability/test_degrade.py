@@ -4,22 +4,19 @@ redis-server of the test's own, killed or frozen; a port nothing listens on."""
 
 import logging
 import time
-from contextlib import contextmanager
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from kombu import pools
 from rest_framework.test import APIClient
 
 from exports import services
 from exports.models import ExportJob
 from notices import cache as notice_cache
-from portal.celery import app as celery_app
 from tests.api.conftest import make_token
-from tests.reliability.processes import RedisServer, closed_port
+from tests.reliability.processes import RedisServer, broker_at, closed_port
 
 EXPORT = {
     "tenant": "contoso", "operator": "operator-o", "datasets": ["numbers"], "format": "csv",
@@ -44,26 +41,6 @@ def redis_server(tmp_path):
     yield server
     server.thaw() if server.process and server.process.poll() is None else None
     server.kill()
-
-
-@contextmanager
-def broker_at(url: str, monkeypatch):
-    """Point Celery's publisher at ``url`` (and back), dropping its pooled connections."""
-
-    def reset_pools():
-        pools.reset()  # closes and forgets every pooled connection and producer
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
-    before = celery_app.conf.broker_url
-    reset_pools()
-    celery_app.conf.broker_url = url
-    try:
-        yield
-    finally:
-        reset_pools()
-        celery_app.conf.broker_url = before
 
 
 def _api(user) -> APIClient:
