@@ -59,3 +59,27 @@ def export_finished(job_id) -> int:
         except OSError:
             logger.warning("export %s: could not send a notification", job.pk)
     return sent
+
+
+def storage_full(job_id) -> int:
+    """Tell platform staff (``ADMINS`` and active staff users) that the export storage is full.
+
+    Sent when a job fails on ENOSPC/EDQUOT; the job's own failure e-mail goes out as usual.
+    """
+    from django.contrib.auth import get_user_model
+
+    job = ExportJob.objects.select_related("tenant", "operator").get(pk=job_id)
+    staff = get_user_model().objects.filter(is_staff=True, is_active=True)
+    emails = {email for _name, email in settings.ADMINS} | set(
+        staff.values_list("email", flat=True)
+    )
+    context = {"job": job, "site_url": settings.SITE_URL}
+    subject = " ".join(render_to_string("exports/email/storage_full_subject.txt", context).split())
+    body = render_to_string("exports/email/storage_full_body.txt", context)
+    sent = 0
+    for email in sorted(emails):
+        try:
+            sent += EmailMultiAlternatives(subject, body, to=[email]).send()
+        except OSError:
+            logger.warning("export %s: could not send the storage-full alert", job.pk)
+    return sent

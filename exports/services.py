@@ -396,6 +396,7 @@ def sweep_stuck_exports(now: datetime | None = None) -> list[str]:
                         job=str(job.id), reason="interrupted",
                     )  # fmt: skip
                     transaction.on_commit(lambda j=job.pk: storage.delete_job_files(j))
+                    storage.delete_job_temp(job.pk)
                 continue
             if still_stuck.update(
                 status=ExportStatus.QUEUED, lease_owner="", lease_expires_at=None, enqueued_at=now
@@ -404,6 +405,10 @@ def sweep_stuck_exports(now: datetime | None = None) -> list[str]:
                 _enqueue(job.pk)
                 enqueued.append(str(job.pk))
     enqueued += resend_lost_messages(now)
+    try:
+        storage.clean_local_temp()
+    except OSError:
+        logger.warning("could not clean temporary export files", exc_info=True)
     return enqueued
 
 
@@ -444,8 +449,7 @@ def resend_lost_messages(now: datetime) -> list[str]:
 def purge_expired_exports(now: datetime | None = None) -> int:
     """Delete files past ``EXPORT_TTL`` and mark their jobs expired. Returns how many."""
     now = now or timezone.now()
-    # A running export touches its temporary file continuously; older ones are orphans.
-    storage.clean_local_temp(2 * settings.CELERY_TASK_TIME_LIMIT)
+    storage.clean_local_temp()  # the sweep does it too; here for a beat without sweeps
     count = 0
     for job in ExportJob.objects.due_for_expiry(now).select_related("tenant", "operator"):
         storage.delete_job_files(job.pk)

@@ -306,6 +306,8 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Operator Connect portal <noreply@localhost>"
 )
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Alerted with platform staff when the export storage is full (comma-separated addresses).
+ADMINS = [("", email) for email in env.list("ADMINS", default=[])]
 
 # --- Celery -----------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from exports import benchmark, runner, services
+from exports import benchmark, runner, services, storage
 from exports.models import ExportJob
 from exports.tasks import run_export
 from portal.choices import AuditAction
@@ -59,6 +59,11 @@ def test_a_killed_worker_child_is_replaced_and_its_job_resumes_within_seconds(tm
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT_SUCCEEDED,
                                      target_id=str(job.pk)).count() == 1  # fmt: skip
     assert "its worker process died; taking it over" in log
+    # No orphan: the export folder holds the published file only, the temporary folder nothing.
+    assert list(storage.local_temp_dir().glob("*")) == []
+    assert sorted(p.relative_to(export_root).as_posix() for p in export_root.rglob("*.zip")) == [
+        done.file_name
+    ]
 
 
 def test_a_lease_of_a_live_or_foreign_process_is_never_taken_over():
@@ -131,3 +136,76 @@ def test_a_job_just_sent_is_not_re_sent_before_it_could_be_lost(world, broker):
     broker.restart()
     assert services.sweep_stuck_exports() == []  # younger than EXPORT_LOST_AFTER_SECONDS
     assert _job(job.pk).status == "queued"
+
+
+# --- no orphan files ------------------------------------------------------------------------------
+
+
+def _part(job_id, age: float = 0) -> Path:
+    path = storage.temp_path(job_id)
+    path.write_bytes(b"PK half a zip")
+    if age:
+        os.utime(path, (time.time() - age, time.time() - age))
+    return path
+
+
+def _dead_pid() -> int:
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child exits at once
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return pid
+
+
+def test_the_sweep_removes_every_temporary_file_no_live_attempt_writes(world, settings):
+    import socket
+    import uuid
+
+    here = socket.gethostname()
+    settings.EXPORT_LEASE_SECONDS = 120
+    jobs = {name: ExportJob.objects.create(tenant=world.tenant_a, operator=world.operator_o,
+                                           requested_by=world.alice, datasets=["numbers"], format="csv",
+                                           requested_via="tenant",
+                                           start=timezone.now(),
+                                           end=timezone.now() + timedelta(hours=1),
+                                           dedupe_key=name)
+            for name in ("live", "dead", "hung", "done", "failed")}  # fmt: skip
+    ExportJob.objects.filter(pk=jobs["live"].pk).update(
+        status="running", lease_owner=f"{here}:{os.getpid()}:live"
+    )
+    ExportJob.objects.filter(pk=jobs["dead"].pk).update(
+        status="running", lease_owner=f"{here}:{_dead_pid()}:dead"
+    )
+    ExportJob.objects.filter(pk=jobs["hung"].pk).update(
+        status="running", lease_owner=f"{here}:{os.getpid()}:hung"
+    )
+    ExportJob.objects.filter(pk=jobs["done"].pk).update(status="succeeded")
+    ExportJob.objects.filter(pk=jobs["failed"].pk).update(status="failed")  # fmt: skip
+    live = _part(jobs["live"].pk, age=100)
+    for name in ("dead", "done", "failed"):
+        _part(jobs[name].pk)
+    _part(jobs["hung"].pk, age=241)  # untouched for longer than two leases
+    _part(uuid.uuid4())  # a job that no longer exists
+
+    assert services.sweep_stuck_exports() == []
+    assert list(storage.local_temp_dir().glob("*.zip.part")) == [live]
+
+
+def test_a_failed_or_re_claimed_job_loses_its_leftover_temporary_files(world, published):
+    job, _ = services.request_export(
+        tenant=world.tenant_a, operator=world.operator_o, by=world.oscar, via="operator",
+        datasets=["numbers"], start=timezone.now() - timedelta(days=1), end=timezone.now(),
+        format="csv",
+    )  # fmt: skip
+    _part(job.pk)
+    _part(job.pk)
+    assert runner.run_export(job.pk) == "succeeded"  # claimed: the leftovers went first
+    assert list(storage.local_temp_dir().glob("*.zip.part")) == []
+    other, _ = services.request_export(
+        tenant=world.tenant_a, operator=world.operator_o, by=world.oscar, via="operator",
+        datasets=["call_records"], start=timezone.now() - timedelta(days=1), end=timezone.now(),
+        format="csv",
+    )  # fmt: skip
+    _part(other.pk)
+    assert runner.give_up(other.pk)  # the last retry failed it
+    assert list(storage.local_temp_dir().glob("*.zip.part")) == []
