@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/ocp)
 TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 
-.PHONY: install run test lint format bench bench-notice bench-ingest clean
+.PHONY: install run test lint format bench bench-notice bench-ingest clean faults
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ bench: install
 
 bench-notice: install
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) bash scripts/bench_notice.sh
+
+# Fault trials on a PostgreSQL and a Redis of their own (docs/reliability.md); takes minutes.
+faults: install
+	bash scripts/faults.sh $(FAULTS_ARGS)
 
 clean:
 	rm -rf var
