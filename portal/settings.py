@@ -307,7 +307,7 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Alerted with platform staff when the export storage is full (comma-separated addresses).
-ADMINS = [("", email) for email in env.list("ADMINS", default=[])]
+ADMINS = [("", email) for email in env.list("ADMINS", default=[]) if email]
 
 # --- Celery -----------------------------------------------------------------------------------------
 
