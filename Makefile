@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/ocp)
 TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 
-.PHONY: install run test lint format bench bench-notice bench-ingest clean oidc-demo
+.PHONY: install run test lint format bench bench-notice bench-ingest clean oidc-demo faults
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ bench-notice: install
 # A loopback OpenID Connect provider to try tenant SSO on `make run` (docs/sso.md).
 oidc-demo: install
 	bash scripts/oidc_demo.sh
+
+# Fault trials on a PostgreSQL and a Redis of their own (docs/reliability.md); takes minutes.
+faults: install
+	bash scripts/faults.sh $(FAULTS_ARGS)
 
 clean:
 	rm -rf var

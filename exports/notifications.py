@@ -7,13 +7,19 @@ Messages carry no personal data of end users — only names of organizations, co
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from exports.choices import ExportStatus
 from exports.models import ExportJob
 from portal.models import User
 from portal.services.notifications import Message, deliver
+
+logger = logging.getLogger(__name__)
 
 
 def _recipients(job: ExportJob) -> list[tuple[User, dict]]:
@@ -56,3 +62,27 @@ def export_finished(job_id) -> int:
             details={"export": str(job.pk)},
         )
     )
+
+
+def storage_full(job_id) -> int:
+    """Tell platform staff (``ADMINS`` and active staff users) that the export storage is full.
+
+    Sent when a job fails on ENOSPC/EDQUOT; the job's own failure e-mail goes out as usual.
+    """
+    from django.contrib.auth import get_user_model
+
+    job = ExportJob.objects.select_related("tenant", "operator").get(pk=job_id)
+    staff = get_user_model().objects.filter(is_staff=True, is_active=True)
+    emails = {email for _name, email in settings.ADMINS} | set(
+        staff.values_list("email", flat=True)
+    )
+    context = {"job": job, "site_url": settings.SITE_URL}
+    subject = " ".join(render_to_string("exports/email/storage_full_subject.txt", context).split())
+    body = render_to_string("exports/email/storage_full_body.txt", context)
+    sent = 0
+    for email in sorted(emails):
+        try:
+            sent += EmailMultiAlternatives(subject, body, to=[email]).send()
+        except OSError:
+            logger.warning("export %s: could not send the storage-full alert", job.pk)
+    return sent

@@ -8,10 +8,8 @@ success audit event, in one transaction). Whoever loses a conditional UPDATE sto
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
-import os
-import secrets
-import socket
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -26,6 +24,7 @@ from exports import notifications, services, storage
 from exports.choices import ExportStatus
 from exports.engine.archive import file_sha256, write_archive
 from exports.models import ExportJob
+from exports.processes import owner_is_dead, worker_name
 from portal.choices import AuditAction
 from portal.errors import DomainError
 from portal.services.audit import record_event
@@ -39,6 +38,11 @@ except ImportError:  # pragma: no cover - psycopg is a requirement
     PgInterfaceError = PgOperationalError = OperationalError
 
 TRANSIENT = (OperationalError, InterfaceError, PgOperationalError, PgInterfaceError, OSError)
+DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+STORAGE_FULL = (
+    "The export could not be saved because the export storage is full. Platform staff have "
+    "been alerted; request it again later."
+)
 GENERIC_FAILURE = "The export failed because of an internal error. Please request it again."
 
 
@@ -50,22 +54,29 @@ class TransientExportError(Exception):
     """A passing failure (database, storage): the job went back to the queue; retry later."""
 
 
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-
-
 def lease_seconds() -> int:
     return settings.EXPORT_LEASE_SECONDS
 
 
 def claim(job_id, worker: str) -> ExportJob | None:
-    """Take the job if it is queued, or running under a lease that lapsed; else None."""
+    """Take the job if it is queued, or running under a lease that lapsed or whose owner is a
+    dead process of this host; else None."""
     now = timezone.now()
+    claimable = Q(status=ExportStatus.QUEUED) | Q(
+        status=ExportStatus.RUNNING, lease_expires_at__lt=now
+    )
+    owner = (
+        ExportJob.objects.filter(pk=job_id, status=ExportStatus.RUNNING)
+        .values_list("lease_owner", flat=True)
+        .first()
+    )
+    if owner and owner_is_dead(owner):
+        # Conditional on that very owner: of two takers, one wins.
+        claimable |= Q(status=ExportStatus.RUNNING, lease_owner=owner)
+        logger.warning("export %s: its worker process died; taking it over", job_id)
     claimed = (
         ExportJob.objects.filter(pk=job_id)
-        .filter(
-            Q(status=ExportStatus.QUEUED) | Q(status=ExportStatus.RUNNING, lease_expires_at__lt=now)
-        )
+        .filter(claimable)
         .update(
             status=ExportStatus.RUNNING,
             lease_owner=worker,
@@ -198,6 +209,8 @@ def run_export(job_id, *, worker: str | None = None) -> str:
     if job is None:
         logger.info("export %s: not claimable (finished, cancelled or running elsewhere)", job_id)
         return "skipped"
+    # A worker of this host that died on this job left its temporary file: it goes now.
+    storage.delete_job_temp(job.id)
     lease = Lease(job, worker)
     tmp: Path | None = None
     uploaded = ""
@@ -209,7 +222,9 @@ def run_export(job_id, *, worker: str | None = None) -> str:
         manifest = write_archive(job, tmp, notice=notice, report=lease.report)
         size, sha256 = tmp.stat().st_size, file_sha256(tmp)
         lease.renew()  # cancelled or taken over meanwhile? then do not upload at all
-        uploaded = storage.upload(tmp, storage.new_file_name(job.id))
+        # Named before the upload: a half-written upload (a full disk) is deleted below too.
+        uploaded = storage.new_file_name(job.id)
+        uploaded = storage.upload(tmp, uploaded)
         publish(job, lease, name=uploaded, size=size, sha256=sha256, manifest=manifest)
         uploaded = ""  # published: from now on the file belongs to the job row
         for leftover in storage.orphan_file_names(job.id, keep=job_file(job.pk)):
@@ -224,6 +239,16 @@ def run_export(job_id, *, worker: str | None = None) -> str:
         logger.info("export %s: refused (%s)", job.id, exc.code)
         return "failed"
     except TRANSIENT as exc:
+        if storage_full(exc):
+            # Retrying cannot help until someone frees space, and a retry would hold a worker
+            # and leave another partial file: fail now, delete what was written, tell staff.
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+            if fail(job, worker, STORAGE_FULL, reason="storage_full"):
+                transaction.on_commit(lambda: notifications.storage_full(job.pk), robust=True)
+            logger.error("export %s: storage full (%s); failed", job.id, errno.errorcode.get(
+                storage_full(exc), "ENOSPC"))  # fmt: skip
+            return "failed"
         logger.warning("export %s: transient %s; will retry", job.id, type(exc).__name__)
         with contextlib.suppress(*TRANSIENT):  # else the sweeper re-queues it later
             lease.release()
@@ -244,6 +269,17 @@ def run_export(job_id, *, worker: str | None = None) -> str:
                 logger.warning("export %s: could not delete an unpublished file", job_id)
 
 
+def storage_full(exc: BaseException | None) -> int:
+    """The errno (ENOSPC, EDQUOT) if ``exc`` or what caused it says the disk is full, else 0."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+            return exc.errno
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return 0
+
+
 def job_file(job_id) -> str:
     return ExportJob.objects.filter(pk=job_id).values_list("file_name", flat=True).first() or ""
 
@@ -253,6 +289,7 @@ def give_up(job_id) -> bool:
     job = ExportJob.objects.select_related("tenant", "operator").filter(pk=job_id).first()
     if job is None:
         return False
+    storage.delete_job_temp(job.pk)
     return fail(
         job, None, "The export failed repeatedly because a service was unavailable. Try again.",
         reason="unavailable",

@@ -5,15 +5,19 @@ Running a job lives in ``exports/runner.py``; both own their transactions and au
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import math
 from datetime import UTC, datetime, timedelta
 from typing import IO
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 
 from exports import storage
 from exports.choices import IN_FLIGHT, Dataset, ExportFormat, ExportStatus
@@ -28,6 +32,7 @@ from portal.services.audit import record_event
 logger = logging.getLogger(__name__)
 
 VIA_TENANT = "tenant"
+BROKER_ERRORS = (KombuError, RedisError, OSError)
 VIA_OPERATOR = "operator"
 
 
@@ -39,14 +44,42 @@ class Gone(DomainError):
 
 
 class RateLimited(DomainError):
+    """Too many requests: ``retry_after`` says in how many seconds one more is allowed."""
+
     code = "rate_limited"
     status = 429
 
+    def __init__(self, message: str, *, retry_after: int, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = max(1, int(retry_after))
+
 
 def _enqueue(job_id) -> None:
+    """Send the job's message once the row is committed (STYLE §6)."""
+    transaction.on_commit(lambda: send(job_id))
+
+
+def send(job_id) -> bool:
+    """Publish the job's message; False (and nothing raised) when the broker is away.
+
+    The committed row is the truth (I6): a job whose message could not be sent stays queued
+    with no ``enqueued_at``, and the sweeper sends it at its next run once the broker answers
+    (docs/reliability.md). The requester is told "queued" either way.
+    """
     from exports.tasks import run_export
 
-    run_export.delay_on_commit(str(job_id))
+    try:
+        run_export.apply_async((str(job_id),))
+    except Exception as exc:  # never refuse the request: the row is queued
+        if isinstance(exc, BROKER_ERRORS):
+            logger.warning("export %s: queue unavailable (%s); the sweeper will send it",
+                           job_id, type(exc).__name__)  # fmt: skip
+        else:
+            logger.exception("export %s: could not be sent; the sweeper will retry", job_id)
+        with contextlib.suppress(DatabaseError):
+            ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(enqueued_at=None)
+        return False
+    return True
 
 
 # --- who may request -------------------------------------------------------------------------------
@@ -113,10 +146,18 @@ def dedupe_key(tenant, operator, datasets, start, end, fmt) -> str:
 def _check_limits(operator: Operator) -> None:
     jobs = ExportJob.objects.for_operator(operator)
     per_hour = settings.EXPORT_RATE_PER_HOUR
-    if jobs.requested_since(timezone.now() - timedelta(hours=1)).count() >= per_hour:
+    now = timezone.now()
+    recent = jobs.requested_since(now - timedelta(hours=1))
+    if recent.count() >= per_hour:
+        # One more is allowed once the oldest request that fills the hour's quota ages out.
+        times = list(recent.order_by("-created_at").values_list("created_at", flat=True))
+        frees_at = (
+            times[per_hour - 1] + timedelta(hours=1) if per_hour else now + timedelta(hours=1)
+        )
         raise RateLimited(
             f"{operator.name} has requested {per_hour} exports in the last hour, the most "
             "allowed. Try again later.",
+            retry_after=math.ceil((frees_at - now).total_seconds()),
         )
     cap = settings.EXPORT_MAX_CONCURRENT
     if jobs.in_flight().count() >= cap:
@@ -356,6 +397,7 @@ def sweep_stuck_exports(now: datetime | None = None) -> list[str]:
                         job=str(job.id), reason="interrupted",
                     )  # fmt: skip
                     transaction.on_commit(lambda j=job.pk: storage.delete_job_files(j))
+                    storage.delete_job_temp(job.pk)
                 continue
             if still_stuck.update(
                 status=ExportStatus.QUEUED, lease_owner="", lease_expires_at=None, enqueued_at=now
@@ -363,24 +405,52 @@ def sweep_stuck_exports(now: datetime | None = None) -> list[str]:
                 logger.warning("export %s: worker lease expired; re-queued", job.pk)
                 _enqueue(job.pk)
                 enqueued.append(str(job.pk))
-    lost_before = now - timedelta(seconds=settings.EXPORT_REQUEUE_AFTER_SECONDS)
-    for job_id in ExportJob.objects.filter(
+    enqueued += resend_lost_messages(now)
+    try:
+        storage.clean_local_temp()
+    except OSError:
+        logger.warning("could not clean temporary export files", exc_info=True)
+    return enqueued
+
+
+def resend_lost_messages(now: datetime) -> list[str]:
+    """Re-send the message of queued jobs whose message is gone (a broker restarted empty).
+
+    A job sent more than ``EXPORT_LOST_AFTER_SECONDS`` ago whose id the broker holds in no
+    message — neither waiting nor delivered — lost it; one never sent (broker away at request
+    time) has no ``enqueued_at``. When the broker cannot be inspected, any queued job older than
+    ``EXPORT_REQUEUE_AFTER_SECONDS`` is re-sent. A duplicate message is harmless: the claim is
+    conditional (I6).
+    """
+    from exports.queue import ids_in_broker
+
+    in_broker = ids_in_broker()
+    age = settings.EXPORT_REQUEUE_AFTER_SECONDS if in_broker is None else (
+        settings.EXPORT_LOST_AFTER_SECONDS
+    )  # fmt: skip
+    lost_before = now - timedelta(seconds=age)
+    candidates = ExportJob.objects.filter(
         Q(enqueued_at__lt=lost_before) | Q(enqueued_at__isnull=True), status=ExportStatus.QUEUED
-    ).values_list("pk", flat=True):
+    ).values_list("pk", flat=True)
+    enqueued: list[str] = []
+    for job_id in candidates:
+        if in_broker is not None and str(job_id) in in_broker:
+            continue  # waiting its turn behind other jobs, or being worked on
         with transaction.atomic():
             if ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
                 enqueued_at=now
             ):
                 _enqueue(job_id)
                 enqueued.append(str(job_id))
+    if enqueued:
+        logger.warning("re-sent %d queued exports whose message was lost", len(enqueued))
     return enqueued
 
 
 def purge_expired_exports(now: datetime | None = None) -> int:
     """Delete files past ``EXPORT_TTL`` and mark their jobs expired. Returns how many."""
     now = now or timezone.now()
-    # A running export touches its temporary file continuously; older ones are orphans.
-    storage.clean_local_temp(2 * settings.CELERY_TASK_TIME_LIMIT)
+    storage.clean_local_temp()  # the sweep does it too; here for a beat without sweeps
     count = 0
     for job in ExportJob.objects.due_for_expiry(now).select_related("tenant", "operator"):
         storage.delete_job_files(job.pk)

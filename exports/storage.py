@@ -12,6 +12,7 @@ import logging
 import secrets
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -44,16 +45,57 @@ def temp_path(job_id) -> Path:
     return Path(handle.name)
 
 
-def clean_local_temp(older_than_seconds: float) -> int:
-    """Delete this host's temporary ZIPs left by workers that died (SIGKILL, power loss)."""
-    cutoff = time.time() - older_than_seconds
+def delete_job_temp(job_id) -> int:
+    """Delete this host's temporary files of one job (left by an interrupted attempt)."""
     removed = 0
-    for path in local_temp_dir().glob("*.zip.part"):
+    for path in local_temp_dir().glob(f"{job_id}-*.zip.part"):
         with contextlib.suppress(FileNotFoundError):
-            if path.stat().st_mtime < cutoff:
+            path.unlink()
+            removed += 1
+    return removed
+
+
+def clean_local_temp(older_than_seconds: float | None = None) -> int:
+    """Delete this host's temporary ZIPs that no live attempt is writing (docs/reliability.md).
+
+    A file is an orphan when its job is not running, when the process holding the job's lease
+    was one of this host's and is dead (SIGKILL, OOM), or when nobody wrote to it for longer
+    than ``older_than_seconds`` (default: two leases — a writer renews its lease far more
+    often). Run by every sweep, on whichever worker host runs it.
+    """
+    from exports.choices import ExportStatus
+    from exports.models import ExportJob
+    from exports.processes import owner_is_dead
+
+    if older_than_seconds is None:
+        older_than_seconds = 2 * settings.EXPORT_LEASE_SECONDS
+    cutoff = time.time() - older_than_seconds
+    paths = list(local_temp_dir().glob("*.zip.part"))
+    ids = {p.name[:36] for p in paths}
+    owners = {
+        str(pk): owner
+        for pk, owner in ExportJob.objects.filter(
+            pk__in=[i for i in ids if _is_uuid(i)], status=ExportStatus.RUNNING
+        ).values_list("pk", "lease_owner")
+    }
+    removed = 0
+    for path in paths:
+        owner = owners.get(path.name[:36])
+        with contextlib.suppress(FileNotFoundError):
+            if owner is None or owner_is_dead(owner) or path.stat().st_mtime < cutoff:
                 path.unlink()
                 removed += 1
+    if removed:
+        logger.info("removed %d orphaned temporary export files", removed)
     return removed
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def upload(path: Path, name: str) -> str:

@@ -38,3 +38,20 @@ class SessionTimeoutMiddleware:
                 if now - seen >= 60 or SESSION_SEEN_KEY not in request.session:
                     request.session[SESSION_SEEN_KEY] = now
         return self.get_response(request)
+
+
+class RetryAfterMiddleware:
+    """Every 429 tells the client when to come back (RFC 9110 §10.2.3).
+
+    Views that know the exact wait (the export rate limit, the API throttle) set ``Retry-After``
+    themselves; anything else that answers 429 — the sign-in lock-out — gets its cool-off.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 429 and not response.has_header("Retry-After"):
+            response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+        return response

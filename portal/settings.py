@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.RetryAfterMiddleware",
+    "portal.outage.DatabaseOutageMiddleware",
     "notices.middleware.PublicCacheMiddleware",  # outside SessionMiddleware: see its docstring
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -128,9 +130,16 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache behind a circuit breaker: an outage is a cache miss, never a
+            # 500, and a dead Redis is not waited on by every request (docs/reliability.md).
+            "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ocp"),
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+                "BREAKER_SECONDS": env.float("CACHE_BREAKER_SECONDS", default=5),
+            },
         }
     }
 else:
@@ -194,6 +203,10 @@ EXPORT_MAX_CONCURRENT = env.int("EXPORT_MAX_CONCURRENT", default=3)
 EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=120)
 EXPORT_MAX_ATTEMPTS = env.int("EXPORT_MAX_ATTEMPTS", default=5)
 EXPORT_REQUEUE_AFTER_SECONDS = env.int("EXPORT_REQUEUE_AFTER_SECONDS", default=600)
+# A queued job whose message the (Redis) broker no longer holds is re-sent after this; the
+# sweeper runs every EXPORT_SWEEP_SECONDS (docs/reliability.md).
+EXPORT_LOST_AFTER_SECONDS = env.int("EXPORT_LOST_AFTER_SECONDS", default=30)
+EXPORT_SWEEP_SECONDS = env.int("EXPORT_SWEEP_SECONDS", default=10)
 INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=512 * 1024 * 1024)
 API_INGEST_MAX_BYTES = env.int("API_INGEST_MAX_BYTES", default=50 * 1024 * 1024)
 # An ingest report lists at most this many rejected rows (the total is always counted).
@@ -340,6 +353,8 @@ NOTIFICATIONS_VIA_CELERY = env.bool("NOTIFICATIONS_VIA_CELERY", default=True)
 # How long an invitation's (or a reset's) set-password link works; it works once.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Alerted with platform staff when the export storage is full (comma-separated addresses).
+ADMINS = [("", email) for email in env.list("ADMINS", default=[]) if email]
 
 # --- Celery -----------------------------------------------------------------------------------------
 
@@ -371,11 +386,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep our redacting log configuration
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request that publishes while the broker is away gives up within about a second: the
+# job row is queued and the sweeper re-sends it (docs/reliability.md).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2,
+}  # fmt: skip
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "purge-expired-exports": {"task": "exports.tasks.purge_expired_exports", "schedule": 15 * 60},
-    "sweep-stuck-exports": {"task": "exports.tasks.sweep_stuck_exports", "schedule": 60},
+    "sweep-stuck-exports": {
+        "task": "exports.tasks.sweep_stuck_exports",
+        "schedule": EXPORT_SWEEP_SECONDS,
+        # A sweep still waiting when the next is due is dropped: busy workers don't pile them up.
+        "options": {"expires": EXPORT_SWEEP_SECONDS},
+    },
     "check-operator-links": {"task": "notices.tasks.check_operator_links", "schedule": 6 * 3600},
 }
 

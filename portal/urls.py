@@ -15,3 +15,5 @@ urlpatterns = [
     path("account/security/passkeys/", include("portal.mfa.webauthn")),
     path("", include("portal.web.urls")),
 ]
+
+handler500 = "portal.outage.server_error"

@@ -177,6 +177,11 @@ class ExportRequestBase(TemplateView):
                     ip=client_ip(request),
                     **self.request_kwargs(form.cleaned_data["party"]),
                 )
+            except services.RateLimited as exc:
+                form.add_error(None, exc.message)
+                response = self.render_to_response(self.get_context_data(form=form), status=429)
+                response["Retry-After"] = str(exc.retry_after)
+                return response
             except DomainError as exc:
                 field = {"start": "start_date", "end": "end_date"}.get(exc.field, exc.field)
                 form.add_error(field if field in form.fields else None, exc.message)

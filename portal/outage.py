@@ -1,0 +1,81 @@
+"""A database outage answers 503 with ``Retry-After``, never a 500 (docs/reliability.md).
+
+PostgreSQL is the one dependency the portal cannot work without. When it does not answer, a
+request gets ``503 Service Unavailable`` with ``Retry-After``: an HTML page saying what happened
+(rendered without the database: no user, no session), or for ``/api/`` the API's error shape.
+
+Two hooks, because Django turns an exception into a response at the layer where it happens:
+``DatabaseOutageMiddleware.process_exception`` for views (any ``DEBUG``), and ``server_error``
+(``handler500``) for anything raised in another middleware (loading the session or the user).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER = 30  # seconds: a restart or fail-over of PostgreSQL usually takes that long
+OUTAGE_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+try:
+    import psycopg
+
+    OUTAGE_ERRORS += (psycopg.OperationalError, psycopg.InterfaceError)
+except ImportError:  # pragma: no cover - psycopg is a requirement
+    pass
+
+OUTAGE_MESSAGE = (
+    "The portal's database is not answering, so nothing can be read or saved right now. "
+    "Nothing you sent was half-saved. Please try again in a minute."
+)
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def unavailable(request: HttpRequest) -> HttpResponse:
+    if is_api(request):
+        from portal.api.errors import error_body
+
+        response = JsonResponse(error_body("unavailable", OUTAGE_MESSAGE), status=503)
+    else:
+        response = HttpResponse(
+            render_to_string("503.html", {"message": OUTAGE_MESSAGE}), status=503
+        )
+    response["Retry-After"] = str(RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseOutageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, OUTAGE_ERRORS):
+            logger.error("database unavailable (%s): answered 503", type(exception).__name__)
+            return unavailable(request)
+        return None
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: 503 for a database outage; else the 500 page (JSON under ``/api/``)."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, OUTAGE_ERRORS):
+        return unavailable(request)
+    if is_api(request):
+        from portal.api.errors import error_body
+
+        return JsonResponse(
+            error_body("server_error", "Something went wrong; the error was logged."), status=500
+        )
+    return HttpResponse(render_to_string("500.html"), status=500)
