@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "notices.middleware.PublicCacheMiddleware",  # outside SessionMiddleware: see its docstring
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.middleware.PrivateByDefaultMiddleware",  # outside SessionMiddleware: its docstring
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
