@@ -217,12 +217,25 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 LOGIN_URL_PATH = "/accounts/login/"
 
+# Reverse proxies in front of the app that each append to X-Forwarded-For (0: none, the client
+# is REMOTE_ADDR). Only the right-most entries they wrote are believed (portal.permissions.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+
+# Lock-out (portal/lockout.py, docs/security.md): per (account, address) and per account, never
+# per address alone; the cool-off doubles with each failure past a limit.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one alone locks out
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
+AXES_COOLOFF_BASE = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+LOGIN_COOLOFF_MAX = timedelta(minutes=env.int("LOGIN_COOLOFF_MAX_MINUTES", default=24 * 60))
+AXES_COOLOFF_TIME = "portal.lockout.cool_off"
+AXES_USE_ATTEMPT_EXPIRATION = True  # each attempt expires on its own back-off
+AXES_LOCKOUT_PARAMETERS = "portal.lockout.lockout_parameters"
+AXES_USERNAME_CALLABLE = "portal.lockout.account_name"
+AXES_CLIENT_IP_CALLABLE = "portal.permissions.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
 AXES_VERBOSE = False  # its log lines carry IP addresses (I8)
 
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
