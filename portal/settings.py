@@ -194,7 +194,13 @@ INGEST_MAX_REJECTS = env.int("INGEST_MAX_REJECTS", default=100)
 # INGEST_REBUILD_LOCK_TIMEOUT seconds. See portal/ingest/rebuild.py.
 INGEST_REBUILD_MIN_ROWS = env.int("INGEST_REBUILD_MIN_ROWS", default=100_000)
 INGEST_REBUILD_LOCK_TIMEOUT = env.float("INGEST_REBUILD_LOCK_TIMEOUT", default=5.0)
+# Request bodies (docs/security.md, "Input"): the largest form or JSON body (413 in the API), the
+# most form fields, the most files in one upload, and how deep an API JSON document may nest.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=10)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=20)
 
 # --- authentication and sessions ---------------------------------------------------------------
 
@@ -359,6 +365,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_THROTTLE_RATE", default="600/min")},
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
