@@ -160,3 +160,12 @@ class AuditAction(models.TextChoices):
     TOKEN_CREATED = "token.created", "created an API token"
     TOKEN_REVOKED = "token.revoked", "revoked an API token"
     LOGIN_FAILED = "auth.login_failed", "failed to sign in"
+    SIGNED_OUT_EVERYWHERE = "auth.signed_out_everywhere", "signed out of every other session"
+
+
+class TokenScope(models.TextChoices):
+    """What an API token may do (docs/security.md, "API tokens"); never more than its user."""
+
+    READ = "read", "Read only"
+    EXPORTS = "exports", "Exports: request, poll, download"
+    FULL = "full", "Full: everything you can do"

@@ -281,8 +281,6 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
     # __Host- cookies: Secure, Path=/, no Domain — the browser refuses them otherwise.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
@@ -293,8 +291,15 @@ if not DEBUG:
         # Preloading is a one-way commitment to the browsers' lists: opt in with
         # SECURE_HSTS_PRELOAD=true. Every other deploy check stays at WARNING.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
-    if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# TLS is trusted in production, and in development behind a TLS proxy that says so: then the
+# session and CSRF cookies never travel over plain http (docs/security.md, "Sessions").
+TRUST_X_FORWARDED_PROTO = env.bool("TRUST_X_FORWARDED_PROTO", default=False)
+if TRUST_X_FORWARDED_PROTO:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+TLS_TRUSTED = not DEBUG or TRUST_X_FORWARDED_PROTO
+SESSION_COOKIE_SECURE = TLS_TRUSTED
+CSRF_COOKIE_SECURE = TLS_TRUSTED
 
 # --- i18n ----------------------------------------------------------------------------------------
 
@@ -359,7 +364,10 @@ REST_FRAMEWORK = {
         "portal.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "portal.api.scopes.TokenScope",  # what a token may reach: portal/api/scopes.py
+    ],
     "DEFAULT_SCHEMA_CLASS": "portal.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.UserOrTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_THROTTLE_RATE", default="600/min")},
@@ -376,6 +384,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Operator Connect portal API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Open to all as before; a token still only within its scope (portal/api/scopes.py).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny", "portal.api.scopes.TokenScope"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

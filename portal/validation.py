@@ -69,6 +69,11 @@ def secure_link(url: str, *, field: str) -> str:
 def validate_secure_link(url: str) -> None:
     """The same rule as a Django validator, for model fields (the admin, serializers)."""
     from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
 
+    try:
+        URLValidator()(url)
+    except ValidationError:
+        return  # not a URL at all: the URL field says so, once
     if url and (problem := link_problem(url)):
         raise ValidationError(problem, code="insecure_link")

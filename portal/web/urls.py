@@ -21,6 +21,11 @@ urlpatterns = [
     path("", accounts.home, name="home"),
     path("accounts/login/", accounts.EmailLoginView.as_view(), name="login"),
     path("accounts/profile/", accounts.profile, name="profile"),
+    path(
+        "accounts/sign-out-everywhere/",
+        accounts.sign_out_everywhere_view,
+        name="sign_out_everywhere",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("t/<slug:tenant_slug>/", include("portal.web.tenant_urls", namespace="tenant")),
 ]
