@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from django import forms
 
 from exports.choices import Dataset, ExportFormat
-from portal.choices import RelationshipStatus
+from portal.choices import RelationshipStatus, TokenScope
+from portal.models import Operator, Tenant
 
 
 def _utc_midnight(day: date) -> datetime:
@@ -67,11 +68,43 @@ class RelationshipForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, label="Name", help_text="e.g. the script that uses it")
+    scope = forms.ChoiceField(
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
+        label="May",
+        help_text="Give a script no more than it needs.",
+    )
+    limit = forms.ChoiceField(
+        required=False,
+        label="Only for",
+        help_text="Limit the token to one organization or operator.",
+    )
     expires_in_days = forms.TypedChoiceField(
         coerce=int,
-        empty_value=None,
-        required=False,
-        choices=[("30", "30 days"), ("90", "90 days"), ("366", "1 year"), ("", "Never")],
+        choices=[("30", "30 days"), ("90", "90 days"), ("365", "1 year")],
         initial="90",
         label="Expires after",
     )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "Everything you can reach")]
+        if user is not None:
+            choices += [
+                (f"tenant:{t.slug}", f"Organization {t.name}")
+                for t in Tenant.objects.visible_to(user).order_by("name")
+            ]
+            choices += [
+                (f"operator:{o.slug}", f"Operator {o.name}")
+                for o in Operator.objects.staffed_by(user).order_by("name")
+            ]
+        self.fields["limit"].choices = choices
+        self.user = user
+
+    def clean_limit(self) -> dict:
+        kind, _, slug = (self.cleaned_data.get("limit") or "").partition(":")
+        if kind == "tenant":
+            return {"tenant": Tenant.objects.visible_to(self.user).get(slug=slug)}
+        if kind == "operator":
+            return {"operator": Operator.objects.staffed_by(self.user).get(slug=slug)}
+        return {}

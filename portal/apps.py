@@ -8,6 +8,7 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from portal import (
+            lockout,  # noqa: F401  (connects the lock-out receivers)
             signals,  # noqa: F401  (connects session bookkeeping)
             translations,  # noqa: F401  (registers the catalogue check)
         )

@@ -184,3 +184,12 @@ class TransferMechanism(models.TextChoices):
     BCR = "bcr", "binding corporate rules"
     DPF = "dpf", "EU-US Data Privacy Framework"
     NOTIFICATION_SENT = "notification.sent", "e-mailed"
+    SIGNED_OUT_EVERYWHERE = "auth.signed_out_everywhere", "signed out of every other session"
+
+
+class TokenScope(models.TextChoices):
+    """What an API token may do (docs/security.md, "API tokens"); never more than its user."""
+
+    READ = "read", "Read only"
+    EXPORTS = "exports", "Exports: request, poll, download"
+    FULL = "full", "Full: everything you can do"

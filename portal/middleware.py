@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 SESSION_STARTED_KEY = "_auth_started"
 SESSION_SEEN_KEY = "_auth_last_seen"
@@ -55,3 +56,39 @@ class RetryAfterMiddleware:
         if response.status_code == 429 and not response.has_header("Retry-After"):
             response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
         return response
+
+
+class PrivateByDefaultMiddleware:
+    """``Cache-Control: no-store, private`` on every response that belongs to someone.
+
+    A response is someone's when the request was signed in, carried a session cookie or an
+    ``Authorization`` header, or the response sets a cookie — whatever its status: pages, API
+    answers, 403/404 pages and redirects alike. Neither a shared cache nor the browser's
+    back-button cache may keep it (docs/security.md, "Private by default").
+
+    Sits outside ``SessionMiddleware`` so it sees the session cookie that layer sets, and inside
+    ``notices.middleware.PublicCacheMiddleware``; responses the public notice marks
+    ``public_cacheable`` keep their public caching (that middleware then strips the cookies).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(response, "public_cacheable", False):
+            return response
+        if self._belongs_to_someone(request, response):
+            # Keeps stricter directives a view set (never_cache's no-cache, max-age=0); drops
+            # "public".
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+    @staticmethod
+    def _belongs_to_someone(request: HttpRequest, response: HttpResponse) -> bool:
+        if "HTTP_AUTHORIZATION" in request.META:
+            return True
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or response.cookies:
+            return True
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated)

@@ -4,6 +4,8 @@ anonymous → login (LoginRequiredMiddleware); not a member → 404, exactly lik
 not exist (I1); member with too small a role → 403.
 """
 
+import ipaddress
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
@@ -12,16 +14,29 @@ from portal.models import Membership, Operator, OperatorMembership, Tenant, User
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client address as seen by the first trusted proxy (never logged, only audited)."""
+    """The client's address as the outermost trusted proxy saw it (never logged, only audited).
+
+    With ``TRUSTED_PROXY_COUNT`` = N proxies, each appends the address it received from to
+    ``X-Forwarded-For``; the client's is the N-th entry from the right. Entries left of it were
+    written by the client and are ignored (anyone can send them). Axes uses this same function.
+    """
     from django.conf import settings
 
-    proxies = settings.AXES_IPWARE_PROXY_COUNT or 0
+    proxies = settings.TRUSTED_PROXY_COUNT
     if proxies:
         forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [p for p in forwarded if p]
-        if len(forwarded) >= proxies:
+        if len(forwarded) >= proxies and _is_ip(forwarded[-proxies]):
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or None
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def tenant_role(user: User, tenant: Tenant) -> str | None:

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "portal.outage.DatabaseOutageMiddleware",
     "notices.middleware.PublicCacheMiddleware",  # outside SessionMiddleware: see its docstring
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.middleware.PrivateByDefaultMiddleware",  # outside SessionMiddleware: its docstring
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "portal.web.middleware.QueryLanguageMiddleware",
@@ -217,7 +218,13 @@ INGEST_MAX_REJECTS = env.int("INGEST_MAX_REJECTS", default=100)
 INGEST_REBUILD_MIN_ROWS = env.int("INGEST_REBUILD_MIN_ROWS", default=100_000)
 INGEST_REBUILD_LOCK_TIMEOUT = env.float("INGEST_REBUILD_LOCK_TIMEOUT", default=5.0)
 CSRF_FAILURE_VIEW = "portal.api.errors.csrf_failure"
+# Request bodies (docs/security.md, "Input"): the largest form or JSON body (413 in the API), the
+# most form fields, the most files in one upload, and how deep an API JSON document may nest.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=10)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=20)
 
 # --- authentication and sessions ---------------------------------------------------------------
 
@@ -242,12 +249,25 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 LOGIN_URL_PATH = "/accounts/login/"
 
+# Reverse proxies in front of the app that each append to X-Forwarded-For (0: none, the client
+# is REMOTE_ADDR). Only the right-most entries they wrote are believed (portal.permissions.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+
+# Lock-out (portal/lockout.py, docs/security.md): per (account, address) and per account, never
+# per address alone; the cool-off doubles with each failure past a limit.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one alone locks out
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
+AXES_COOLOFF_BASE = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+LOGIN_COOLOFF_MAX = timedelta(minutes=env.int("LOGIN_COOLOFF_MAX_MINUTES", default=24 * 60))
+AXES_COOLOFF_TIME = "portal.lockout.cool_off"
+AXES_USE_ATTEMPT_EXPIRATION = True  # each attempt expires on its own back-off
+AXES_LOCKOUT_PARAMETERS = "portal.lockout.lockout_parameters"
+AXES_USERNAME_CALLABLE = "portal.lockout.account_name"
+AXES_CLIENT_IP_CALLABLE = "portal.permissions.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
 AXES_VERBOSE = False  # its log lines carry IP addresses (I8)
 
 # Tenant SSO (OpenID Connect, docs/sso.md). Client secrets are encrypted with Fernet: the first
@@ -317,8 +337,6 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
     # __Host- cookies: Secure, Path=/, no Domain — the browser refuses them otherwise.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
@@ -329,8 +347,15 @@ if not DEBUG:
         # Preloading is a one-way commitment to the browsers' lists: opt in with
         # SECURE_HSTS_PRELOAD=true. Every other deploy check stays at WARNING.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
-    if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# TLS is trusted in production, and in development behind a TLS proxy that says so: then the
+# session and CSRF cookies never travel over plain http (docs/security.md, "Sessions").
+TRUST_X_FORWARDED_PROTO = env.bool("TRUST_X_FORWARDED_PROTO", default=False)
+if TRUST_X_FORWARDED_PROTO:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+TLS_TRUSTED = not DEBUG or TRUST_X_FORWARDED_PROTO
+SESSION_COOKIE_SECURE = TLS_TRUSTED
+CSRF_COOKIE_SECURE = TLS_TRUSTED
 
 # --- i18n ----------------------------------------------------------------------------------------
 
@@ -412,15 +437,18 @@ REST_FRAMEWORK = {
         "portal.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "portal.api.scopes.TokenScope",  # what a token may reach: portal/api/scopes.py
+    ],
     "DEFAULT_SCHEMA_CLASS": "portal.api.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.UserOrTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_THROTTLE_RATE", default="600/min")},
     "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.LimitedJSONParser"],
     # The API speaks JSON (ingest views add CSV/NDJSON): a form body is a 415, not a guess.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": None,
 }
@@ -428,6 +456,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Operator Connect portal API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Open to all as before; a token still only within its scope (portal/api/scopes.py).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny", "portal.api.scopes.TokenScope"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -33,3 +33,47 @@ def country_codes(values, *, field: str = "countries") -> list[str]:
 
 def country_list(codes) -> str:
     return ", ".join(codes)
+
+
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def link_problem(url: str) -> str | None:
+    """Why ``url`` can't be an operator's link on the notice, or None.
+
+    Links the notice shows end users (privacy policy, terms, website) must be https: an http page
+    can be altered on the way. Only in development (``DEBUG``) may a link point at this machine
+    over plain http, for a local test server. See docs/security.md, "Input".
+    """
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    parts = urlsplit(url or "")
+    if parts.scheme == "https" and parts.hostname:
+        return None
+    host = (parts.hostname or "").lower()
+    loopback = host in LOOPBACK_HOSTS or host.startswith("127.")
+    if parts.scheme == "http" and loopback and settings.DEBUG:
+        return None
+    return "Use an https:// address: the notice links to it for every end user."
+
+
+def secure_link(url: str, *, field: str) -> str:
+    """``url`` if it may be an operator's link; a DomainError naming ``field`` otherwise."""
+    if url and (problem := link_problem(url)):
+        raise DomainError(problem, field=field)
+    return url
+
+
+def validate_secure_link(url: str) -> None:
+    """The same rule as a Django validator, for model fields (the admin, serializers)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    try:
+        URLValidator()(url)
+    except ValidationError:
+        return  # not a URL at all: the URL field says so, once
+    if url and (problem := link_problem(url)):
+        raise ValidationError(problem, code="insecure_link")

@@ -8,7 +8,9 @@ Rules (documented in docs/exports.md):
   for NULL and ``""`` for an empty string.
 - CSV only — formula neutralisation (I8): a free-text cell starting with ``=``, ``+``, ``-``,
   ``@``, tab, CR or NUL gets a leading ``'``. Phone-number columns keep a leading ``+`` when the
-  value is a plain E.164 number (``+`` then digits only); anything else is neutralised like text.
+  value is a plain E.164 number (``+`` then digits only) that is not masked; anything else —
+  a masked number like ``+4954120XXXX`` included, which a spreadsheet would read as a formula
+  (``#NAME?``) — is neutralised like text, so it shows as text.
 - Masking (tenant setting): the external party's number loses its last 4 characters to ``XXXX``
   (a value of 4 characters or fewer becomes all ``X``). Applied after neutralisation.
 """
@@ -92,7 +94,10 @@ def sql_value(column: Column, *, csv: bool, mask: bool, direction: str | None) -
     if csv and kind == TEXT:
         v = _sql_neutralise(v)
     elif csv and kind == NUMBER:
-        v = f"CASE WHEN {v} ~ '^\\+[0-9]+$' THEN {v} ELSE {_sql_neutralise(v)} END"
+        keep = f"{v} ~ '^\\+[0-9]+$'"
+        if mask and column.masked_when and direction:
+            keep += f" AND {direction} IS DISTINCT FROM '{column.masked_when}'"
+        v = f"CASE WHEN {keep} THEN {v} ELSE {_sql_neutralise(v)} END"
     if mask and column.masked_when and direction:
         v = f"CASE WHEN {direction} = '{column.masked_when}' THEN {_sql_mask(v)} ELSE {v} END"
     return f"NULLIF({v}, '')" if csv else v
@@ -150,9 +155,10 @@ def py_value(column: Column, value, *, csv: bool, mask: bool, direction: str | N
         return jsonb_text(value)  # CSV: the JSON text; NDJSON: embedded as it is
     text = time_text(value) if kind == TIME else str(value)
     if kind in (TEXT, NUMBER):
-        if csv and (kind == TEXT or not E164_RE.fullmatch(text)):
+        masked = bool(mask and column.masked_when and direction == column.masked_when)
+        if csv and (kind == TEXT or masked or not E164_RE.fullmatch(text)):
             text = neutralise(text)
-        if mask and column.masked_when and direction == column.masked_when:
+        if masked:
             text = mask_digits(text)
     if csv:
         return text or None

@@ -1,4 +1,9 @@
-"""``/account/tokens/``: personal API tokens of the signed-in user. The secret is shown once."""
+"""``/account/tokens/``: personal API tokens of the signed-in user. The secret is shown once.
+
+Creating is POST → redirect → GET (a reload never creates another token); the secret travels to
+the next page in the session, which the GET takes out, so it shows exactly once. Every response
+here is ``no-store, private`` (portal.middleware.PrivateByDefaultMiddleware).
+"""
 
 from django.contrib import messages
 from django.http import Http404
@@ -14,6 +19,8 @@ from portal.models import ApiToken
 from portal.permissions import client_ip
 from portal.services.tokens import create_token, revoke_token
 
+NEW_SECRET_KEY = "new_api_token_secret"  # noqa: S105 — the session key's name, not a secret
+
 
 @method_decorator(recent_second_factor, name="post")  # a new token: step-up (docs/mfa.md)
 class TokenListView(TemplateView):
@@ -21,33 +28,35 @@ class TokenListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.setdefault("form", TokenForm())
+        ctx.setdefault("form", TokenForm(user=self.request.user))
         # Personal, not tenant data: a user's own tokens are the whole scope.
-        ctx["tokens"] = ApiToken.objects.filter(user=self.request.user)
+        ctx["tokens"] = ApiToken.objects.filter(user=self.request.user).select_related(
+            "tenant", "operator"
+        )
         return ctx
 
+    def get(self, request, *args, **kwargs):
+        secret = request.session.pop(NEW_SECRET_KEY, None)  # shown on this one page only
+        return self.render_to_response(self.get_context_data(secret=secret))
+
     def post(self, request):
-        form = TokenForm(request.POST)
-        secret = None
-        status = 400
+        form = TokenForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                token, secret = create_token(
+                _token, secret = create_token(
                     request.user,
                     name=form.cleaned_data["name"],
+                    scope=form.cleaned_data["scope"],
                     expires_in_days=form.cleaned_data["expires_in_days"],
                     ip=client_ip(request),
+                    **form.cleaned_data["limit"],
                 )
             except DomainError as exc:
-                form.add_error("name", exc.message)
+                form.add_error(exc.field if exc.field in form.fields else "name", exc.message)
             else:
-                status = 201
-                form = TokenForm()
-        response = self.render_to_response(
-            self.get_context_data(form=form, secret=secret), status=status
-        )
-        response["Cache-Control"] = "no-store"  # the secret must not linger in any cache
-        return response
+                request.session[NEW_SECRET_KEY] = secret
+                return redirect("exports:tokens")
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class RevokeTokenView(View):

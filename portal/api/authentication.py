@@ -5,6 +5,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from portal.models import ApiToken
+from portal.permissions import client_ip
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -22,16 +23,19 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid token.") from None
         token = (
             ApiToken.objects.usable()
-            .select_related("user")
+            .select_related("user", "tenant", "operator")
             .filter(key_hash=ApiToken.hash_key(key))
             .first()
         )
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         now = timezone.now()
-        # Write last-used at most once a minute: a nightly script makes many calls.
-        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        ip = client_ip(request._request)
+        # Write last use at most once a minute (a nightly script makes many calls), or when it
+        # comes from a new address: the token page lists both.
+        stale = token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60
+        if stale or ip != token.last_used_from:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_from=ip)
         return token.user, token
 
     def authenticate_header(self, request) -> str:

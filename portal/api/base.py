@@ -10,21 +10,26 @@ from rest_framework import permissions
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
+from portal.api.scopes import TokenScope
 from portal.models import Operator, Tenant
 from portal.permissions import client_ip, resolve_operator, resolve_tenant
 
 
-class IsStaff(permissions.BasePermission):
-    message = "Only platform staff can do that."
+class IsStaff(TokenScope):
+    """Staff only — and, like every API permission, within an API token's scope."""
 
     def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+        if not (request.user and request.user.is_authenticated and request.user.is_staff):
+            self.message = "Only platform staff can do that."
+            return False
+        return super().has_permission(request, view)
 
 
 class IsStaffOrReadOnly(IsStaff):
     def has_permission(self, request, view) -> bool:
         if request.method in permissions.SAFE_METHODS:
-            return bool(request.user and request.user.is_authenticated)
+            signed_in = bool(request.user and request.user.is_authenticated)
+            return signed_in and TokenScope.has_permission(self, request, view)
         return super().has_permission(request, view)
 
 

@@ -1,6 +1,8 @@
 """One JSON error shape everywhere: ``{"error": {"code", "message", "fields"}}``."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
@@ -40,6 +42,12 @@ def exception_handler(exc, context):
         return Response(
             error_body(exc.code, exc.message, fields), status=exc.status, headers=headers
         )
+    if isinstance(exc, RequestDataTooBig):  # DRF reads JSON through request.body (docs/security.md)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        message = f"The body is larger than the limit of {limit:,} bytes."
+        return Response(error_body("too_large", message), status=413)
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return Response(error_body("too_many_fields", str(exc)), status=400)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

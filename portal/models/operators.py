@@ -7,6 +7,7 @@ from django_countries.fields import CountryField
 from portal.choices import TransferMechanism
 from portal.models.constraints import country
 from portal.querysets import OperatorQuerySet
+from portal.validation import validate_secure_link
 
 
 class Operator(models.Model):
@@ -14,9 +15,9 @@ class Operator(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
-    privacy_policy_url = models.URLField(max_length=500)
-    terms_url = models.URLField(max_length=500)
-    website = models.URLField(max_length=500, blank=True)
+    privacy_policy_url = models.URLField(max_length=500, validators=[validate_secure_link])
+    terms_url = models.URLField(max_length=500, validators=[validate_secure_link])
+    website = models.URLField(max_length=500, blank=True, validators=[validate_secure_link])
     support_email = models.EmailField(blank=True)
     support_phone = models.CharField(max_length=32, blank=True)
     description = models.TextField(blank=True)

@@ -5,8 +5,9 @@ import uuid
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
-from portal.choices import OperatorRole, TenantRole
+from portal.choices import OperatorRole, TenantRole, TokenScope
 from portal.models.constraints import one_of
 
 
@@ -42,6 +43,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=True,
         help_text="Optional e-mails (docs/operator.md): essential ones are always sent.",
     )
+    # Part of every session's auth hash: a new value signs out every session ("sign out
+    # everywhere", portal.services.accounts.sign_out_everywhere).
+    session_salt = models.CharField(max_length=32, blank=True, default="")
 
     objects = UserManager()
 
@@ -58,6 +62,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def display_name(self) -> str:
         return self.full_name or self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's session hash over the password hash, plus ``session_salt``."""
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, self.password + self.session_salt, secret=secret, algorithm="sha256"
+        ).hexdigest()
 
 
 class Membership(models.Model):
@@ -135,14 +146,39 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # What it may do, and optionally the one tenant or operator it may reach (docs/security.md).
+    scope = models.CharField(max_length=16, choices=TokenScope.choices, default=TokenScope.READ)
+    tenant = models.ForeignKey(
+        "portal.Tenant", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    operator = models.ForeignKey(
+        "portal.Operator", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_from = models.GenericIPAddressField(null=True, blank=True)
+    last_used_from = models.GenericIPAddressField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            one_of("scope", TokenScope, "api_token_scope_valid"),
+            models.CheckConstraint(
+                condition=models.Q(tenant__isnull=True) | models.Q(operator__isnull=True),
+                name="api_token_one_limit",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_hint}…)"
+
+    @property
+    def limited_to(self) -> str:
+        if self.tenant_id:
+            return f"organization {self.tenant}"
+        if self.operator_id:
+            return f"operator {self.operator}"
+        return ""
 
     @staticmethod
     def hash_key(key: str) -> str:

@@ -14,7 +14,7 @@ from portal.errors import Conflict, DomainError
 from portal.models import AssignmentCountry, Operator, OperatorCountry, Tenant, User
 from portal.models.tenants import masks_by_default
 from portal.services.audit import record_event
-from portal.validation import country_codes, country_list
+from portal.validation import country_codes, country_list, secure_link
 
 OPERATOR_FIELDS = (
     "name",
@@ -40,6 +40,15 @@ TENANT_FIELDS = (
     "privacy_contact_address",
     "mask_external_digits",
 )
+
+
+LINK_FIELDS = ("privacy_policy_url", "terms_url", "website")
+
+
+def _check_links(fields: dict) -> None:
+    for name in LINK_FIELDS:
+        if name in fields:
+            secure_link(fields[name], field=name)
 
 
 def _checked_services(services) -> list[str]:
@@ -99,6 +108,7 @@ def create_operator(*, countries, by: User, ip: str | None = None, **fields: Any
     codes = country_codes(countries or [])
     if not codes:
         raise DomainError("Choose at least one country.", field="countries")
+    _check_links(fields)
     if "services" in fields:
         fields["services"] = _checked_services(fields["services"])
     _refuse_duplicate(Operator, "slug", fields.get("slug", ""), label="operator")
@@ -125,6 +135,7 @@ def update_operator(
     unknown = set(fields) - set(OPERATOR_FIELDS)
     if unknown:
         raise TypeError(f"Unexpected operator fields: {sorted(unknown)}")
+    _check_links(fields)
     operator = Operator.objects.select_for_update().get(pk=operator.pk)
     if "services" in fields:
         fields["services"] = _checked_services(fields["services"])

@@ -1,30 +1,58 @@
-"""Personal API tokens: created with the secret shown once, stored hashed, revocable, audited."""
+"""Personal API tokens: scoped, expiring, shown once, stored hashed, revocable, audited."""
 
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from portal.choices import AuditAction
+from portal.choices import AuditAction, TokenScope
 from portal.errors import Conflict, DomainError
-from portal.models import ApiToken, User
+from portal.models import ApiToken, Operator, Tenant, User
 from portal.services.audit import record_event
 
 MAX_TOKENS_PER_USER = 20
+DEFAULT_EXPIRY_DAYS = 90
+MAX_EXPIRY_DAYS = 365
 
 
 @transaction.atomic
 def create_token(
-    user: User, *, name: str, expires_in_days: int | None = None, ip: str | None = None
+    user: User,
+    *,
+    name: str,
+    scope: str = TokenScope.READ,
+    expires_in_days: int | None = DEFAULT_EXPIRY_DAYS,
+    tenant: Tenant | None = None,
+    operator: Operator | None = None,
+    ip: str | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create a token for ``user``; return it with its secret — the only time it exists."""
+    """Create a token for ``user``; return it with its secret — the only time it exists.
+
+    A token has a scope (read, exports, full), an expiry (90 days unless chosen, a year at most)
+    and may be limited to one tenant or one operator the user belongs to.
+    """
     name = (name or "").strip()
     if not name:
         raise DomainError("Give the token a name, e.g. the script that will use it.", field="name")
     if len(name) > 100:
         raise DomainError("Keep the name under 100 characters.", field="name")
-    if expires_in_days is not None and not 1 <= expires_in_days <= 366:
-        raise DomainError("Choose an expiry between 1 and 366 days.", field="expires_in_days")
+    if scope not in TokenScope.values:
+        raise DomainError("Choose what the token may do.", field="scope")
+    if expires_in_days is None:
+        expires_in_days = DEFAULT_EXPIRY_DAYS
+    if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+        raise DomainError(
+            f"Choose an expiry between 1 and {MAX_EXPIRY_DAYS} days.", field="expires_in_days"
+        )
+    if tenant is not None and operator is not None:
+        raise DomainError("Limit a token to one organization or one operator.", field="limit")
+    if tenant is not None and not Tenant.objects.visible_to(user).filter(pk=tenant.pk).exists():
+        raise DomainError("You are not a member of that organization.", field="limit")
+    if (
+        operator is not None
+        and not Operator.objects.staffed_by(user).filter(pk=operator.pk).exists()
+    ):
+        raise DomainError("You do not work for that operator.", field="limit")
     User.objects.select_for_update().filter(pk=user.pk).first()
     if ApiToken.objects.usable().filter(user=user).count() >= MAX_TOKENS_PER_USER:
         raise Conflict(
@@ -37,11 +65,15 @@ def create_token(
         name=name,
         key_hash=ApiToken.hash_key(secret),
         key_hint=secret[:8],
-        expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
+        scope=scope,
+        tenant=tenant,
+        operator=operator,
+        created_from=ip,
+        expires_at=timezone.now() + timedelta(days=expires_in_days),
     )
     record_event(
         AuditAction.TOKEN_CREATED, actor=user, target=token, target_label=name, ip=ip,
-        expires_at=token.expires_at.isoformat() if token.expires_at else None,
+        tenant=tenant, operator=operator, expires_at=token.expires_at.isoformat(), scope=scope,
     )  # fmt: skip
     return token, secret
 

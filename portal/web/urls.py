@@ -24,6 +24,11 @@ urlpatterns = [
     path("accounts/sso/", sso.discover, name="sso_discover"),
     path("accounts/sso/<slug:tenant_slug>/", sso.start, name="sso_start"),
     path("accounts/sso/<slug:tenant_slug>/callback/", sso.callback, name="sso_callback"),
+    path(
+        "accounts/sign-out-everywhere/",
+        accounts.sign_out_everywhere_view,
+        name="sign_out_everywhere",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("t/<slug:tenant_slug>/", include("portal.web.tenant_urls", namespace="tenant")),
 ]

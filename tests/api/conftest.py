@@ -29,7 +29,9 @@ def _private_export_storage(settings, tmp_path):
     }
 
 
-def make_token(user: User, *, name: str = "script", expires_at: datetime | None = None) -> str:
+def make_token(
+    user: User, *, name: str = "script", expires_at: datetime | None = None, scope: str = "full"
+) -> str:
     """Store a token the way the token page does (hash only) and return the secret."""
     key = ApiToken.new_key()
     ApiToken.objects.create(
@@ -38,6 +40,7 @@ def make_token(user: User, *, name: str = "script", expires_at: datetime | None 
         key_hash=ApiToken.hash_key(key),
         key_hint=key[:8],
         expires_at=expires_at,
+        scope=scope,
     )
     return key
 

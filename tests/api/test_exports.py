@@ -165,7 +165,7 @@ def test_download_the_finished_file_and_verify_its_checksum(world, queued, token
     response = client.get(body["download_url"])
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith('attachment; filename="export-contoso-')
     data = b"".join(response.streaming_content)

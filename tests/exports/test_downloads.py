@@ -63,7 +63,7 @@ def test_operator_user_downloads_a_private_attachment_and_it_is_audited(world, j
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"] == f'attachment; filename="{job.download_name}"'
     assert job.download_name.startswith("export-contoso-operator-o-")
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "no-store, private"
     assert response["X-Content-Type-Options"] == "nosniff"
     event = AuditEvent.objects.get(action=AuditAction.EXPORT_DOWNLOADED)
     assert (event.actor, event.tenant, event.operator) == (world.oscar, world.tenant_a,

@@ -90,9 +90,11 @@ def test_operator_home_lists_tenants_and_admins_set_the_relationship(world, logi
 
 def test_a_token_secret_is_shown_once_and_stored_hashed(world, login):
     oscar = login(world.oscar)
-    response = oscar.post(reverse("exports:tokens"), {"name": "nightly sync",
-                                                     "expires_in_days": "30"})  # fmt: skip
-    assert response.status_code == 201 and response["Cache-Control"] == "no-store"
+    created = oscar.post(reverse("exports:tokens"), {"name": "nightly sync", "scope": "read",
+                                                    "expires_in_days": "30"})  # fmt: skip
+    assert created.status_code == 302 and created["Location"] == reverse("exports:tokens")
+    response = oscar.get(reverse("exports:tokens"))
+    assert response["Cache-Control"] == "no-store, private"
     secret = response.context["secret"]
     token = ApiToken.objects.get(user=world.oscar)
     assert secret.startswith("ocp_") and token.key_hash == ApiToken.hash_key(secret)

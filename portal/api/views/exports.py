@@ -22,6 +22,7 @@ from portal.api.base import ApiViewMixin, NewestFirstCursorPagination
 from portal.api.errors import error_body
 from portal.api.filters import ExportJobFilter
 from portal.api.schema import ERROR_DESCRIPTIONS
+from portal.api.scopes import limit_exports, token_of
 from portal.api.serializers.exports import (
     ExportJobSerializer,
     ExportRequestSerializer,
@@ -39,7 +40,8 @@ class ExportScopedMixin(ApiViewMixin):
     def get_queryset(self):
         if self.generating_schema:
             return ExportJob.objects.none()
-        return ExportJob.objects.visible_to(self.request.user).select_related("tenant", "operator")
+        jobs = ExportJob.objects.visible_to(self.request.user)
+        return limit_exports(jobs, token_of(self.request)).select_related("tenant", "operator")
 
     def get_job(self) -> ExportJob:
         job = self.get_queryset().filter(pk=self.kwargs["job_id"]).first()

@@ -8,10 +8,12 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from portal.errors import DomainError
 from portal.models import Membership, Operator, Tenant
-from portal.services.accounts import update_profile
+from portal.permissions import client_ip
+from portal.services.accounts import sign_out_everywhere, update_profile
 from portal.web.forms import EmailAuthenticationForm, ProfileForm
 
 
@@ -68,3 +70,12 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your profile was saved.")
             return redirect(reverse("profile"))
     return render(request, "portal/profile.html", {"form": form})
+
+
+@require_POST
+@login_required
+def sign_out_everywhere_view(request: HttpRequest) -> HttpResponse:
+    """End every other session of the user (a new session salt); this one stays."""
+    sign_out_everywhere(request.user, request=request, ip=client_ip(request))
+    messages.success(request, "Every other session was signed out.")
+    return redirect(reverse("profile"))
