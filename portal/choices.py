@@ -173,6 +173,8 @@ class AuditAction(models.TextChoices):
     MFA_DEVICE_REMOVED = "mfa.device_removed", "removed a second factor"
     MFA_RECOVERY_CODES = "mfa.recovery_codes", "generated recovery codes"
     MFA_POLICY_CHANGED = "mfa.policy_changed", "changed the second-factor policy of"
+    NOTIFICATION_SENT = "notification.sent", "e-mailed"
+    SIGNED_OUT_EVERYWHERE = "auth.signed_out_everywhere", "signed out of every other session"
 
 
 class TransferMechanism(models.TextChoices):
@@ -183,8 +185,6 @@ class TransferMechanism(models.TextChoices):
     SCC = "scc", "standard contractual clauses"
     BCR = "bcr", "binding corporate rules"
     DPF = "dpf", "EU-US Data Privacy Framework"
-    NOTIFICATION_SENT = "notification.sent", "e-mailed"
-    SIGNED_OUT_EVERYWHERE = "auth.signed_out_everywhere", "signed out of every other session"
 
 
 class TokenScope(models.TextChoices):

@@ -12,553 +12,1520 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EmergencyLocation',
+            name="EmergencyLocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('location_id', models.UUIDField(default=uuid.uuid4, unique=True)),
-                ('company_name', models.CharField(max_length=200)),
-                ('house_number', models.CharField(blank=True, max_length=20)),
-                ('house_number_suffix', models.CharField(blank=True, max_length=20)),
-                ('pre_directional', models.CharField(blank=True, max_length=10)),
-                ('street_name', models.CharField(blank=True, max_length=200)),
-                ('street_suffix', models.CharField(blank=True, max_length=30)),
-                ('post_directional', models.CharField(blank=True, max_length=10)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('state_or_province', models.CharField(blank=True, max_length=100)),
-                ('postal_code', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(max_length=2)),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('elin', models.CharField(blank=True, max_length=32)),
-                ('place_name', models.CharField(blank=True, max_length=200)),
-                ('description', models.CharField(blank=True, max_length=200)),
-                ('validation_status', models.CharField(choices=[('NotValidated', 'Not validated'), ('Validated', 'Validated'), ('Failed', 'Validation failed')], default='NotValidated', max_length=16)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("location_id", models.UUIDField(default=uuid.uuid4, unique=True)),
+                ("company_name", models.CharField(max_length=200)),
+                ("house_number", models.CharField(blank=True, max_length=20)),
+                ("house_number_suffix", models.CharField(blank=True, max_length=20)),
+                ("pre_directional", models.CharField(blank=True, max_length=10)),
+                ("street_name", models.CharField(blank=True, max_length=200)),
+                ("street_suffix", models.CharField(blank=True, max_length=30)),
+                ("post_directional", models.CharField(blank=True, max_length=10)),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("state_or_province", models.CharField(blank=True, max_length=100)),
+                ("postal_code", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(max_length=2)),
+                (
+                    "latitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                ("elin", models.CharField(blank=True, max_length=32)),
+                ("place_name", models.CharField(blank=True, max_length=200)),
+                ("description", models.CharField(blank=True, max_length=200)),
+                (
+                    "validation_status",
+                    models.CharField(
+                        choices=[
+                            ("NotValidated", "Not validated"),
+                            ("Validated", "Validated"),
+                            ("Failed", "Validation failed"),
+                        ],
+                        default="NotValidated",
+                        max_length=16,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['company_name', 'city', 'street_name'],
+                "ordering": ["company_name", "city", "street_name"],
             },
         ),
         migrations.CreateModel(
-            name='Operator',
+            name="Operator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('privacy_policy_url', models.URLField(max_length=500)),
-                ('terms_url', models.URLField(max_length=500)),
-                ('website', models.URLField(blank=True, max_length=500)),
-                ('support_email', models.EmailField(blank=True, max_length=254)),
-                ('support_phone', models.CharField(blank=True, max_length=32)),
-                ('description', models.TextField(blank=True)),
-                ('services', models.JSONField(blank=True, default=list, help_text='OperatorService values.')),
-                ('is_active', models.BooleanField(default=True)),
-                ('links_checked_at', models.DateTimeField(blank=True, null=True)),
-                ('links_broken', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                ("privacy_policy_url", models.URLField(max_length=500)),
+                ("terms_url", models.URLField(max_length=500)),
+                ("website", models.URLField(blank=True, max_length=500)),
+                ("support_email", models.EmailField(blank=True, max_length=254)),
+                ("support_phone", models.CharField(blank=True, max_length=32)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "services",
+                    models.JSONField(blank=True, default=list, help_text="OperatorService values."),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("links_checked_at", models.DateTimeField(blank=True, null=True)),
+                ("links_broken", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True)),
-                ('full_name', models.CharField(blank=True, max_length=150)),
-                ('is_staff', models.BooleanField(default=False)),
-                ('is_active', models.BooleanField(default=True)),
-                ('time_zone', models.CharField(default='UTC', max_length=64)),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True)),
+                ("full_name", models.CharField(blank=True, max_length=150)),
+                ("is_staff", models.BooleanField(default=False)),
+                ("is_active", models.BooleanField(default=True)),
+                ("time_zone", models.CharField(default="UTC", max_length=64)),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['email'],
+                "ordering": ["email"],
             },
             managers=[
-                ('objects', portal.models.users.UserManager()),
+                ("objects", portal.models.users.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Acknowledgement',
+            name="Acknowledgement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('enable', 'Enable Operator Connect'), ('assign', 'Add an operator')], max_length=16)),
-                ('text_version', models.CharField(max_length=32)),
-                ('text_sha256', models.CharField(max_length=64)),
-                ('acknowledged_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('operator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.operator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("enable", "Enable Operator Connect"),
+                            ("assign", "Add an operator"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("text_version", models.CharField(max_length=32)),
+                ("text_sha256", models.CharField(max_length=64)),
+                ("acknowledged_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="portal.operator",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-acknowledged_at'],
+                "ordering": ["-acknowledged_at"],
             },
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('key_hint', models.CharField(help_text='First characters, to recognise it.', max_length=12)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("key_hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "key_hint",
+                    models.CharField(help_text="First characters, to recognise it.", max_length=12),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Tenant',
+            name="Tenant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('microsoft_tenant_id', models.UUIDField(default=uuid.uuid4, unique=True)),
-                ('country', django_countries.fields.CountryField(max_length=2)),
-                ('privacy_contact_name', models.CharField(blank=True, max_length=200)),
-                ('privacy_contact_email', models.EmailField(blank=True, max_length=254)),
-                ('privacy_contact_address', models.TextField(blank=True)),
-                ('mask_external_digits', models.BooleanField(default=False, help_text="Mask the last digits of the external party's number in exports.")),
-                ('operator_connect_enabled', models.BooleanField(default=False)),
-                ('operator_connect_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('operator_connect_changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                ("microsoft_tenant_id", models.UUIDField(default=uuid.uuid4, unique=True)),
+                ("country", django_countries.fields.CountryField(max_length=2)),
+                ("privacy_contact_name", models.CharField(blank=True, max_length=200)),
+                ("privacy_contact_email", models.EmailField(blank=True, max_length=254)),
+                ("privacy_contact_address", models.TextField(blank=True)),
+                (
+                    "mask_external_digits",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Mask the last digits of the external party's number in exports.",
+                    ),
+                ),
+                ("operator_connect_enabled", models.BooleanField(default=False)),
+                ("operator_connect_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "operator_connect_changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='PhoneNumber',
+            name="PhoneNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('telephone_number', models.CharField(max_length=16, unique=True)),
-                ('sip_uri', models.CharField(blank=True, max_length=255)),
-                ('number_type', models.CharField(default='OperatorConnect', max_length=20)),
-                ('usage', models.CharField(choices=[('CallingUserAssignment', 'User'), ('FirstPartyAppAssignment', 'Voice application'), ('ConferenceAssignment', 'Conference')], default='CallingUserAssignment', max_length=32)),
-                ('capabilities', models.JSONField(blank=True, default=list)),
-                ('pstn_assignment_status', models.CharField(choices=[('Unassigned', 'Unassigned'), ('UserAssigned', 'Assigned to a user'), ('ConferenceAssigned', 'Assigned to a conference bridge'), ('VoiceApplicationAssigned', 'Assigned to a voice application')], default='Unassigned', max_length=32)),
-                ('activation_state', models.CharField(choices=[('Activated', 'Activated'), ('AssignmentPending', 'Assignment pending'), ('AssignmentFailed', 'Assignment failed'), ('UpdatePending', 'Update pending'), ('UpdateFailed', 'Update failed')], default='Activated', max_length=24)),
-                ('assigned_upn', models.CharField(blank=True, max_length=255, verbose_name='assigned user (UPN)')),
-                ('assigned_display_name', models.CharField(blank=True, max_length=255)),
-                ('assigned_object_id', models.UUIDField(blank=True, null=True)),
-                ('iso_country_code', models.CharField(max_length=2)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('allow_tenant_address_update', models.BooleanField(default=False)),
-                ('acquired_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('released_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('emergency_location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='phone_numbers', to='portal.emergencylocation')),
-                ('operator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='numbers', to='portal.operator')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='numbers', to='portal.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("telephone_number", models.CharField(max_length=16, unique=True)),
+                ("sip_uri", models.CharField(blank=True, max_length=255)),
+                ("number_type", models.CharField(default="OperatorConnect", max_length=20)),
+                (
+                    "usage",
+                    models.CharField(
+                        choices=[
+                            ("CallingUserAssignment", "User"),
+                            ("FirstPartyAppAssignment", "Voice application"),
+                            ("ConferenceAssignment", "Conference"),
+                        ],
+                        default="CallingUserAssignment",
+                        max_length=32,
+                    ),
+                ),
+                ("capabilities", models.JSONField(blank=True, default=list)),
+                (
+                    "pstn_assignment_status",
+                    models.CharField(
+                        choices=[
+                            ("Unassigned", "Unassigned"),
+                            ("UserAssigned", "Assigned to a user"),
+                            ("ConferenceAssigned", "Assigned to a conference bridge"),
+                            ("VoiceApplicationAssigned", "Assigned to a voice application"),
+                        ],
+                        default="Unassigned",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "activation_state",
+                    models.CharField(
+                        choices=[
+                            ("Activated", "Activated"),
+                            ("AssignmentPending", "Assignment pending"),
+                            ("AssignmentFailed", "Assignment failed"),
+                            ("UpdatePending", "Update pending"),
+                            ("UpdateFailed", "Update failed"),
+                        ],
+                        default="Activated",
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "assigned_upn",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="assigned user (UPN)"
+                    ),
+                ),
+                ("assigned_display_name", models.CharField(blank=True, max_length=255)),
+                ("assigned_object_id", models.UUIDField(blank=True, null=True)),
+                ("iso_country_code", models.CharField(max_length=2)),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("allow_tenant_address_update", models.BooleanField(default=False)),
+                ("acquired_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("released_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "emergency_location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="phone_numbers",
+                        to="portal.emergencylocation",
+                    ),
+                ),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="numbers",
+                        to="portal.operator",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="numbers",
+                        to="portal.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['telephone_number'],
+                "ordering": ["telephone_number"],
             },
         ),
         migrations.CreateModel(
-            name='OperatorAssignment',
+            name="OperatorAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('suspended', 'Suspended'), ('removed', 'Removed')], default='active', max_length=16)),
-                ('contact_full_name', models.CharField(max_length=200)),
-                ('contact_email', models.EmailField(max_length=254)),
-                ('contact_phone', models.CharField(blank=True, max_length=16)),
-                ('company_size', models.CharField(choices=[('1-50', '1–50 employees'), ('51-250', '51–250 employees'), ('251-1000', '251–1,000 employees'), ('1001-5000', '1,001–5,000 employees'), ('5001+', 'More than 5,000 employees')], max_length=16)),
-                ('relationship_status', models.CharField(choices=[('pending', 'Pending'), ('agreement_signed', 'Agreement signed'), ('declined', 'Consent declined'), ('terminated', 'Contract terminated')], default='pending', max_length=20)),
-                ('relationship_reason', models.TextField(blank=True)),
-                ('relationship_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('status_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('acknowledgement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.acknowledgement')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('operator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='portal.operator')),
-                ('relationship_changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='portal.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("suspended", "Suspended"),
+                            ("removed", "Removed"),
+                        ],
+                        default="active",
+                        max_length=16,
+                    ),
+                ),
+                ("contact_full_name", models.CharField(max_length=200)),
+                ("contact_email", models.EmailField(max_length=254)),
+                ("contact_phone", models.CharField(blank=True, max_length=16)),
+                (
+                    "company_size",
+                    models.CharField(
+                        choices=[
+                            ("1-50", "1–50 employees"),
+                            ("51-250", "51–250 employees"),
+                            ("251-1000", "251–1,000 employees"),
+                            ("1001-5000", "1,001–5,000 employees"),
+                            ("5001+", "More than 5,000 employees"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "relationship_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("agreement_signed", "Agreement signed"),
+                            ("declined", "Consent declined"),
+                            ("terminated", "Contract terminated"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("relationship_reason", models.TextField(blank=True)),
+                ("relationship_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("status_changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "acknowledgement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="portal.acknowledgement",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="portal.operator",
+                    ),
+                ),
+                (
+                    "relationship_changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to="portal.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['operator__name'],
+                "ordering": ["operator__name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('admin', 'Admin'), ('viewer', 'Viewer')], default='viewer', max_length=16)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='portal.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("admin", "Admin"), ("viewer", "Viewer")],
+                        default="viewer",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="portal.tenant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='EnablementPeriod',
+            name="EnablementPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledgement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.acknowledgement')),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enablement_periods', to='portal.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "acknowledgement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="portal.acknowledgement",
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enablement_periods",
+                        to="portal.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['started_at'],
+                "ordering": ["started_at"],
             },
         ),
         migrations.AddField(
-            model_name='emergencylocation',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='emergency_locations', to='portal.tenant'),
+            model_name="emergencylocation",
+            name="tenant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="emergency_locations",
+                to="portal.tenant",
+            ),
         ),
         migrations.CreateModel(
-            name='CallRecord',
+            name="CallRecord",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
-                ('call_id', models.CharField(max_length=64)),
-                ('leg', models.PositiveSmallIntegerField(default=0)),
-                ('correlation_id', models.UUIDField(blank=True, null=True)),
-                ('user_object_id', models.UUIDField(blank=True, null=True)),
-                ('user_upn', models.CharField(blank=True, max_length=255)),
-                ('user_display_name', models.CharField(blank=True, max_length=255)),
-                ('caller_number', models.CharField(blank=True, max_length=64)),
-                ('callee_number', models.CharField(blank=True, max_length=64)),
-                ('call_type', models.CharField(choices=[('user_in', 'User inbound'), ('user_out', 'User outbound'), ('user_out_transfer', 'User outbound (transfer)'), ('user_out_forwarding', 'User outbound (forwarding)'), ('conf_in', 'Conference inbound'), ('conf_out', 'Conference outbound'), ('emergency_out', 'Emergency outbound'), ('unassigned_in', 'Unassigned inbound'), ('ucap_in', 'Voice app inbound'), ('ucap_out', 'Voice app outbound')], max_length=24)),
-                ('direction', models.CharField(choices=[('inbound', 'Inbound'), ('outbound', 'Outbound')], max_length=8)),
-                ('invite_time', models.DateTimeField()),
-                ('start_time', models.DateTimeField(blank=True, null=True)),
-                ('end_time', models.DateTimeField(blank=True, null=True)),
-                ('failure_time', models.DateTimeField(blank=True, null=True)),
-                ('duration_seconds', models.PositiveIntegerField(default=0)),
-                ('duration_source', models.CharField(choices=[('microsoft', 'Microsoft'), ('operator', 'Operator')], default='microsoft', max_length=10)),
-                ('success', models.BooleanField(default=True)),
-                ('final_sip_code', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('final_sip_phrase', models.CharField(blank=True, max_length=100)),
-                ('microsoft_sub_code', models.IntegerField(blank=True, null=True)),
-                ('destination_context', models.CharField(blank=True, choices=[('domestic', 'Domestic'), ('international', 'International')], max_length=16)),
-                ('external_country', models.CharField(blank=True, max_length=2)),
-                ('tenant_country', models.CharField(max_length=2)),
-                ('caller_ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('callee_ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('caller_os', models.CharField(blank=True, max_length=64)),
-                ('callee_os', models.CharField(blank=True, max_length=64)),
-                ('caller_platform', models.CharField(blank=True, max_length=16)),
-                ('callee_platform', models.CharField(blank=True, max_length=16)),
-                ('caller_connection_type', models.CharField(blank=True, choices=[('wired', 'Wired'), ('wifi', 'Wi-Fi'), ('mobile', 'Mobile'), ('tunnel', 'Tunnel'), ('unknown', 'Unknown')], max_length=8)),
-                ('callee_connection_type', models.CharField(blank=True, choices=[('wired', 'Wired'), ('wifi', 'Wi-Fi'), ('mobile', 'Mobile'), ('tunnel', 'Tunnel'), ('unknown', 'Unknown')], max_length=8)),
-                ('jitter_avg_ms', models.FloatField(blank=True, null=True)),
-                ('jitter_max_ms', models.FloatField(blank=True, null=True)),
-                ('packet_loss_avg', models.FloatField(blank=True, null=True)),
-                ('packet_loss_max', models.FloatField(blank=True, null=True)),
-                ('rtt_avg_ms', models.FloatField(blank=True, null=True)),
-                ('rtt_max_ms', models.FloatField(blank=True, null=True)),
-                ('mos_avg', models.FloatField(blank=True, null=True)),
-                ('quality', models.CharField(choices=[('good', 'Good'), ('poor', 'Poor'), ('unclassified', 'Unclassified')], default='unclassified', max_length=12)),
-                ('is_emergency', models.BooleanField(default=False)),
-                ('emergency_location_snapshot', models.JSONField(blank=True, null=True)),
-                ('operator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.operator')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.tenant')),
+                ("id", models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
+                ("call_id", models.CharField(max_length=64)),
+                ("leg", models.PositiveSmallIntegerField(default=0)),
+                ("correlation_id", models.UUIDField(blank=True, null=True)),
+                ("user_object_id", models.UUIDField(blank=True, null=True)),
+                ("user_upn", models.CharField(blank=True, max_length=255)),
+                ("user_display_name", models.CharField(blank=True, max_length=255)),
+                ("caller_number", models.CharField(blank=True, max_length=64)),
+                ("callee_number", models.CharField(blank=True, max_length=64)),
+                (
+                    "call_type",
+                    models.CharField(
+                        choices=[
+                            ("user_in", "User inbound"),
+                            ("user_out", "User outbound"),
+                            ("user_out_transfer", "User outbound (transfer)"),
+                            ("user_out_forwarding", "User outbound (forwarding)"),
+                            ("conf_in", "Conference inbound"),
+                            ("conf_out", "Conference outbound"),
+                            ("emergency_out", "Emergency outbound"),
+                            ("unassigned_in", "Unassigned inbound"),
+                            ("ucap_in", "Voice app inbound"),
+                            ("ucap_out", "Voice app outbound"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("inbound", "Inbound"), ("outbound", "Outbound")], max_length=8
+                    ),
+                ),
+                ("invite_time", models.DateTimeField()),
+                ("start_time", models.DateTimeField(blank=True, null=True)),
+                ("end_time", models.DateTimeField(blank=True, null=True)),
+                ("failure_time", models.DateTimeField(blank=True, null=True)),
+                ("duration_seconds", models.PositiveIntegerField(default=0)),
+                (
+                    "duration_source",
+                    models.CharField(
+                        choices=[("microsoft", "Microsoft"), ("operator", "Operator")],
+                        default="microsoft",
+                        max_length=10,
+                    ),
+                ),
+                ("success", models.BooleanField(default=True)),
+                ("final_sip_code", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("final_sip_phrase", models.CharField(blank=True, max_length=100)),
+                ("microsoft_sub_code", models.IntegerField(blank=True, null=True)),
+                (
+                    "destination_context",
+                    models.CharField(
+                        blank=True,
+                        choices=[("domestic", "Domestic"), ("international", "International")],
+                        max_length=16,
+                    ),
+                ),
+                ("external_country", models.CharField(blank=True, max_length=2)),
+                ("tenant_country", models.CharField(max_length=2)),
+                ("caller_ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("callee_ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("caller_os", models.CharField(blank=True, max_length=64)),
+                ("callee_os", models.CharField(blank=True, max_length=64)),
+                ("caller_platform", models.CharField(blank=True, max_length=16)),
+                ("callee_platform", models.CharField(blank=True, max_length=16)),
+                (
+                    "caller_connection_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("wired", "Wired"),
+                            ("wifi", "Wi-Fi"),
+                            ("mobile", "Mobile"),
+                            ("tunnel", "Tunnel"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "callee_connection_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("wired", "Wired"),
+                            ("wifi", "Wi-Fi"),
+                            ("mobile", "Mobile"),
+                            ("tunnel", "Tunnel"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("jitter_avg_ms", models.FloatField(blank=True, null=True)),
+                ("jitter_max_ms", models.FloatField(blank=True, null=True)),
+                ("packet_loss_avg", models.FloatField(blank=True, null=True)),
+                ("packet_loss_max", models.FloatField(blank=True, null=True)),
+                ("rtt_avg_ms", models.FloatField(blank=True, null=True)),
+                ("rtt_max_ms", models.FloatField(blank=True, null=True)),
+                ("mos_avg", models.FloatField(blank=True, null=True)),
+                (
+                    "quality",
+                    models.CharField(
+                        choices=[
+                            ("good", "Good"),
+                            ("poor", "Poor"),
+                            ("unclassified", "Unclassified"),
+                        ],
+                        default="unclassified",
+                        max_length=12,
+                    ),
+                ),
+                ("is_emergency", models.BooleanField(default=False)),
+                ("emergency_location_snapshot", models.JSONField(blank=True, null=True)),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="portal.operator",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="portal.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-invite_time', '-id'],
+                "ordering": ["-invite_time", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor_label', models.CharField(blank=True, max_length=255)),
-                ('action', models.CharField(choices=[('operator_connect.enabled', 'enabled Operator Connect'), ('operator_connect.disabled', 'disabled Operator Connect'), ('assignment.added', 'added operator'), ('assignment.countries_changed', 'changed countries of'), ('assignment.contact_changed', 'changed contact details for'), ('assignment.suspended', 'suspended'), ('assignment.resumed', 'resumed'), ('assignment.removed', 'removed'), ('assignment.relationship_changed', 'set the relationship status of'), ('member.added', 'added member'), ('member.role_changed', 'changed the role of'), ('member.removed', 'removed member'), ('operator_member.added', 'added operator member'), ('operator_member.removed', 'removed operator member'), ('operator.created', 'created operator'), ('operator.updated', 'updated operator'), ('tenant.created', 'created tenant'), ('tenant.updated', 'updated tenant'), ('data.ingested', 'ingested data'), ('notice.published', 'published the privacy notice'), ('export.requested', 'requested an export'), ('export.succeeded', 'export finished'), ('export.failed', 'export failed'), ('export.cancelled', 'cancelled an export'), ('export.expired', 'export expired'), ('export.downloaded', 'downloaded an export'), ('token.created', 'created an API token'), ('token.revoked', 'revoked an API token'), ('auth.login_failed', 'failed to sign in')], max_length=48)),
-                ('target_type', models.CharField(blank=True, max_length=48)),
-                ('target_id', models.CharField(blank=True, max_length=64)),
-                ('target_label', models.CharField(blank=True, max_length=255)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('operator', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portal.operator')),
-                ('tenant', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='portal.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "occurred_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("actor_label", models.CharField(blank=True, max_length=255)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("operator_connect.enabled", "enabled Operator Connect"),
+                            ("operator_connect.disabled", "disabled Operator Connect"),
+                            ("assignment.added", "added operator"),
+                            ("assignment.countries_changed", "changed countries of"),
+                            ("assignment.contact_changed", "changed contact details for"),
+                            ("assignment.suspended", "suspended"),
+                            ("assignment.resumed", "resumed"),
+                            ("assignment.removed", "removed"),
+                            ("assignment.relationship_changed", "set the relationship status of"),
+                            ("member.added", "added member"),
+                            ("member.role_changed", "changed the role of"),
+                            ("member.removed", "removed member"),
+                            ("operator_member.added", "added operator member"),
+                            ("operator_member.removed", "removed operator member"),
+                            ("operator.created", "created operator"),
+                            ("operator.updated", "updated operator"),
+                            ("tenant.created", "created tenant"),
+                            ("tenant.updated", "updated tenant"),
+                            ("data.ingested", "ingested data"),
+                            ("notice.published", "published the privacy notice"),
+                            ("export.requested", "requested an export"),
+                            ("export.succeeded", "export finished"),
+                            ("export.failed", "export failed"),
+                            ("export.cancelled", "cancelled an export"),
+                            ("export.expired", "export expired"),
+                            ("export.downloaded", "downloaded an export"),
+                            ("token.created", "created an API token"),
+                            ("token.revoked", "revoked an API token"),
+                            ("auth.login_failed", "failed to sign in"),
+                        ],
+                        max_length=48,
+                    ),
+                ),
+                ("target_type", models.CharField(blank=True, max_length=48)),
+                ("target_id", models.CharField(blank=True, max_length=64)),
+                ("target_label", models.CharField(blank=True, max_length=255)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="portal.operator",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="portal.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_at', '-id'],
+                "ordering": ["-occurred_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='acknowledgement',
-            name='tenant',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='acknowledgements', to='portal.tenant'),
+            model_name="acknowledgement",
+            name="tenant",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="acknowledgements",
+                to="portal.tenant",
+            ),
         ),
         migrations.CreateModel(
-            name='AssignmentPeriod',
+            name="AssignmentPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('countries', models.JSONField(default=list)),
-                ('end_reason', models.CharField(blank=True, choices=[('suspended', 'Suspended'), ('removed', 'Removed'), ('countries_changed', 'Countries changed')], max_length=20)),
-                ('ended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('started_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='periods', to='portal.operatorassignment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("countries", models.JSONField(default=list)),
+                (
+                    "end_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("suspended", "Suspended"),
+                            ("removed", "Removed"),
+                            ("countries_changed", "Countries changed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "ended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="periods",
+                        to="portal.operatorassignment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['started_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ended_at__isnull', True), ('ended_at__gte', models.F('started_at')), _connector='OR'), name='assignment_period_ordered'), models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('assignment',), name='assignment_one_open_period'), models.CheckConstraint(condition=models.Q(('end_reason__in', ['suspended', 'removed', 'countries_changed', ''])), name='assignment_period_reason_valid')],
+                "ordering": ["started_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ended_at__isnull", True),
+                            ("ended_at__gte", models.F("started_at")),
+                            _connector="OR",
+                        ),
+                        name="assignment_period_ordered",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("ended_at__isnull", True)),
+                        fields=("assignment",),
+                        name="assignment_one_open_period",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("end_reason__in", ["suspended", "removed", "countries_changed", ""])
+                        ),
+                        name="assignment_period_reason_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AssignmentCountry',
+            name="AssignmentCountry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('country', models.CharField(max_length=2)),
-                ('operator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.operator')),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='countries', to='portal.operatorassignment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("country", models.CharField(max_length=2)),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="portal.operator",
+                    ),
+                ),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="countries",
+                        to="portal.operatorassignment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'assignment countries',
-                'ordering': ['country'],
-                'constraints': [models.UniqueConstraint(fields=('assignment', 'country'), name='assignment_country_unique'), models.CheckConstraint(condition=models.Q(django.db.models.lookups.Regex(django.db.models.functions.comparison.Cast('country', models.CharField(max_length=2)), '^[A-Z]{2}$')), name='assignment_country_iso')],
+                "verbose_name_plural": "assignment countries",
+                "ordering": ["country"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("assignment", "country"), name="assignment_country_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            django.db.models.lookups.Regex(
+                                django.db.models.functions.comparison.Cast(
+                                    "country", models.CharField(max_length=2)
+                                ),
+                                "^[A-Z]{2}$",
+                            )
+                        ),
+                        name="assignment_country_iso",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OperatorCountry',
+            name="OperatorCountry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('country', models.CharField(max_length=2)),
-                ('operator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='countries', to='portal.operator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("country", models.CharField(max_length=2)),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="countries",
+                        to="portal.operator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'operator countries',
-                'ordering': ['country'],
-                'constraints': [models.UniqueConstraint(fields=('operator', 'country'), name='operator_country_unique'), models.CheckConstraint(condition=models.Q(django.db.models.lookups.Regex(django.db.models.functions.comparison.Cast('country', models.CharField(max_length=2)), '^[A-Z]{2}$')), name='operator_country_iso')],
+                "verbose_name_plural": "operator countries",
+                "ordering": ["country"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("operator", "country"), name="operator_country_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            django.db.models.lookups.Regex(
+                                django.db.models.functions.comparison.Cast(
+                                    "country", models.CharField(max_length=2)
+                                ),
+                                "^[A-Z]{2}$",
+                            )
+                        ),
+                        name="operator_country_iso",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OperatorMembership',
+            name="OperatorMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('admin', 'Admin'), ('analyst', 'Analyst')], default='analyst', max_length=16)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('operator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='portal.operator')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='operator_memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("admin", "Admin"), ("analyst", "Analyst")],
+                        default="analyst",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="portal.operator",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="operator_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'operator'), name='operator_membership_unique'), models.CheckConstraint(condition=models.Q(('role__in', ['admin', 'analyst'])), name='operator_membership_role_valid')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "operator"), name="operator_membership_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("role__in", ["admin", "analyst"])),
+                        name="operator_membership_role_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PhoneNumberPeriod',
+            name="PhoneNumberPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assigned_upn', models.CharField(blank=True, max_length=255)),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('number', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='periods', to='portal.phonenumber')),
-                ('operator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.operator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("assigned_upn", models.CharField(blank=True, max_length=255)),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "number",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="periods",
+                        to="portal.phonenumber",
+                    ),
+                ),
+                (
+                    "operator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="portal.operator",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['started_at'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ended_at__isnull', True), ('ended_at__gte', models.F('started_at')), _connector='OR'), name='phone_number_period_ordered'), models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('number',), name='phone_number_one_open_period')],
+                "ordering": ["started_at"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("ended_at__isnull", True),
+                            ("ended_at__gte", models.F("started_at")),
+                            _connector="OR",
+                        ),
+                        name="phone_number_period_ordered",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("ended_at__isnull", True)),
+                        fields=("number",),
+                        name="phone_number_one_open_period",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='tenant',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.Regex(django.db.models.functions.comparison.Cast('country', models.CharField(max_length=2)), '^[A-Z]{2}$')), name='tenant_country_iso'),
+            model_name="tenant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.Regex(
+                        django.db.models.functions.comparison.Cast(
+                            "country", models.CharField(max_length=2)
+                        ),
+                        "^[A-Z]{2}$",
+                    )
+                ),
+                name="tenant_country_iso",
+            ),
         ),
         migrations.AddIndex(
-            model_name='phonenumber',
-            index=models.Index(fields=['tenant', 'operator', 'iso_country_code'], name='portal_phon_tenant__fcd424_idx'),
+            model_name="phonenumber",
+            index=models.Index(
+                fields=["tenant", "operator", "iso_country_code"],
+                name="portal_phon_tenant__fcd424_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='phonenumber',
-            constraint=models.CheckConstraint(condition=models.Q(('telephone_number__regex', '^\\+[1-9][0-9]{0,14}$')), name='phone_number_e164'),
+            model_name="phonenumber",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("telephone_number__regex", "^\\+[1-9][0-9]{0,14}$")),
+                name="phone_number_e164",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='phonenumber',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.Regex(django.db.models.functions.comparison.Cast('iso_country_code', models.CharField(max_length=2)), '^[A-Z]{2}$')), name='phone_number_country_iso'),
+            model_name="phonenumber",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.Regex(
+                        django.db.models.functions.comparison.Cast(
+                            "iso_country_code", models.CharField(max_length=2)
+                        ),
+                        "^[A-Z]{2}$",
+                    )
+                ),
+                name="phone_number_country_iso",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='phonenumber',
-            constraint=models.CheckConstraint(condition=models.Q(('usage__in', ['CallingUserAssignment', 'FirstPartyAppAssignment', 'ConferenceAssignment'])), name='phone_number_usage_valid'),
+            model_name="phonenumber",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "usage__in",
+                        [
+                            "CallingUserAssignment",
+                            "FirstPartyAppAssignment",
+                            "ConferenceAssignment",
+                        ],
+                    )
+                ),
+                name="phone_number_usage_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='phonenumber',
-            constraint=models.CheckConstraint(condition=models.Q(('pstn_assignment_status__in', ['Unassigned', 'UserAssigned', 'ConferenceAssigned', 'VoiceApplicationAssigned'])), name='phone_number_pstn_valid'),
+            model_name="phonenumber",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "pstn_assignment_status__in",
+                        [
+                            "Unassigned",
+                            "UserAssigned",
+                            "ConferenceAssigned",
+                            "VoiceApplicationAssigned",
+                        ],
+                    )
+                ),
+                name="phone_number_pstn_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='phonenumber',
-            constraint=models.CheckConstraint(condition=models.Q(('activation_state__in', ['Activated', 'AssignmentPending', 'AssignmentFailed', 'UpdatePending', 'UpdateFailed'])), name='phone_number_activation_valid'),
+            model_name="phonenumber",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "activation_state__in",
+                        [
+                            "Activated",
+                            "AssignmentPending",
+                            "AssignmentFailed",
+                            "UpdatePending",
+                            "UpdateFailed",
+                        ],
+                    )
+                ),
+                name="phone_number_activation_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='phonenumber',
-            constraint=models.CheckConstraint(condition=models.Q(('released_at__isnull', True), ('released_at__gte', models.F('acquired_at')), _connector='OR'), name='phone_number_acquired_before_released'),
+            model_name="phonenumber",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("released_at__isnull", True),
+                    ("released_at__gte", models.F("acquired_at")),
+                    _connector="OR",
+                ),
+                name="phone_number_acquired_before_released",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='operatorassignment',
-            constraint=models.UniqueConstraint(fields=('tenant', 'operator'), name='assignment_unique'),
+            model_name="operatorassignment",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "operator"), name="assignment_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='operatorassignment',
-            constraint=models.UniqueConstraint(fields=('id', 'operator'), name='assignment_id_operator'),
+            model_name="operatorassignment",
+            constraint=models.UniqueConstraint(
+                fields=("id", "operator"), name="assignment_id_operator"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='operatorassignment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'suspended', 'removed'])), name='assignment_status_valid'),
+            model_name="operatorassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["active", "suspended", "removed"])),
+                name="assignment_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='operatorassignment',
-            constraint=models.CheckConstraint(condition=models.Q(('relationship_status__in', ['pending', 'agreement_signed', 'declined', 'terminated'])), name='assignment_relationship_valid'),
+            model_name="operatorassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "relationship_status__in",
+                        ["pending", "agreement_signed", "declined", "terminated"],
+                    )
+                ),
+                name="assignment_relationship_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='operatorassignment',
-            constraint=models.CheckConstraint(condition=models.Q(('company_size__in', ['1-50', '51-250', '251-1000', '1001-5000', '5001+'])), name='assignment_company_size_valid'),
+            model_name="operatorassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("company_size__in", ["1-50", "51-250", "251-1000", "1001-5000", "5001+"])
+                ),
+                name="assignment_company_size_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='operatorassignment',
-            constraint=models.CheckConstraint(condition=models.Q(('contact_phone__regex', '^\\+[1-9][0-9]{0,14}$'), ('contact_phone', ''), ('contact_phone__isnull', True), _connector='OR'), name='assignment_contact_phone_e164'),
+            model_name="operatorassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("contact_phone__regex", "^\\+[1-9][0-9]{0,14}$"),
+                    ("contact_phone", ""),
+                    ("contact_phone__isnull", True),
+                    _connector="OR",
+                ),
+                name="assignment_contact_phone_e164",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='operatorassignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('relationship_status__in', ['declined', 'terminated']), _negated=True), models.Q(('relationship_reason', ''), _negated=True), _connector='OR'), name='assignment_relationship_reason_required'),
+            model_name="operatorassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("relationship_status__in", ["declined", "terminated"]), _negated=True
+                    ),
+                    models.Q(("relationship_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="assignment_relationship_reason_required",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'tenant'), name='membership_unique'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(fields=("user", "tenant"), name="membership_unique"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['admin', 'viewer'])), name='membership_role_valid'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role__in", ["admin", "viewer"])), name="membership_role_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enablementperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_at__isnull', True), ('ended_at__gte', models.F('started_at')), _connector='OR'), name='enablement_period_ordered'),
+            model_name="enablementperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_at__isnull", True),
+                    ("ended_at__gte", models.F("started_at")),
+                    _connector="OR",
+                ),
+                name="enablement_period_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enablementperiod',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('tenant',), name='enablement_one_open_period'),
+            model_name="enablementperiod",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_at__isnull", True)),
+                fields=("tenant",),
+                name="enablement_one_open_period",
+            ),
         ),
         migrations.AddIndex(
-            model_name='emergencylocation',
-            index=models.Index(fields=['tenant', 'country'], name='portal_emer_tenant__4dd47d_idx'),
+            model_name="emergencylocation",
+            index=models.Index(fields=["tenant", "country"], name="portal_emer_tenant__4dd47d_idx"),
         ),
         migrations.AddConstraint(
-            model_name='emergencylocation',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.Regex(django.db.models.functions.comparison.Cast('country', models.CharField(max_length=2)), '^[A-Z]{2}$')), name='emergency_location_country_iso'),
+            model_name="emergencylocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.Regex(
+                        django.db.models.functions.comparison.Cast(
+                            "country", models.CharField(max_length=2)
+                        ),
+                        "^[A-Z]{2}$",
+                    )
+                ),
+                name="emergency_location_country_iso",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='emergencylocation',
-            constraint=models.CheckConstraint(condition=models.Q(('validation_status__in', ['NotValidated', 'Validated', 'Failed'])), name='emergency_location_status_valid'),
+            model_name="emergencylocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("validation_status__in", ["NotValidated", "Validated", "Failed"])
+                ),
+                name="emergency_location_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='emergencylocation',
-            constraint=models.CheckConstraint(condition=models.Q(('latitude__isnull', True), models.Q(('latitude__gte', -90), ('latitude__lte', 90)), _connector='OR'), name='emergency_location_latitude_range'),
+            model_name="emergencylocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("latitude__isnull", True),
+                    models.Q(("latitude__gte", -90), ("latitude__lte", 90)),
+                    _connector="OR",
+                ),
+                name="emergency_location_latitude_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='emergencylocation',
-            constraint=models.CheckConstraint(condition=models.Q(('longitude__isnull', True), models.Q(('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='emergency_location_longitude_range'),
+            model_name="emergencylocation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("longitude__isnull", True),
+                    models.Q(("longitude__gte", -180), ("longitude__lte", 180)),
+                    _connector="OR",
+                ),
+                name="emergency_location_longitude_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='callrecord',
-            index=models.Index(fields=['tenant', 'operator', 'invite_time', 'id'], name='call_scope_idx'),
+            model_name="callrecord",
+            index=models.Index(
+                fields=["tenant", "operator", "invite_time", "id"], name="call_scope_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='callrecord',
-            index=models.Index(fields=['tenant', 'invite_time', 'id'], name='call_tenant_time_idx'),
+            model_name="callrecord",
+            index=models.Index(fields=["tenant", "invite_time", "id"], name="call_tenant_time_idx"),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.UniqueConstraint(fields=('tenant', 'call_id', 'leg'), name='call_record_leg_unique'),
+            model_name="callrecord",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "call_id", "leg"), name="call_record_leg_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('call_type__in', ['user_in', 'user_out', 'user_out_transfer', 'user_out_forwarding', 'conf_in', 'conf_out', 'emergency_out', 'unassigned_in', 'ucap_in', 'ucap_out'])), name='call_record_type_valid'),
+            model_name="callrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "call_type__in",
+                        [
+                            "user_in",
+                            "user_out",
+                            "user_out_transfer",
+                            "user_out_forwarding",
+                            "conf_in",
+                            "conf_out",
+                            "emergency_out",
+                            "unassigned_in",
+                            "ucap_in",
+                            "ucap_out",
+                        ],
+                    )
+                ),
+                name="call_record_type_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('direction__in', ['inbound', 'outbound'])), name='call_record_direction_valid'),
+            model_name="callrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("direction__in", ["inbound", "outbound"])),
+                name="call_record_direction_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('duration_source__in', ['microsoft', 'operator'])), name='call_record_duration_source_valid'),
+            model_name="callrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duration_source__in", ["microsoft", "operator"])),
+                name="call_record_duration_source_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('destination_context__in', ['domestic', 'international', ''])), name='call_record_dest_valid'),
+            model_name="callrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("destination_context__in", ["domestic", "international", ""])),
+                name="call_record_dest_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('caller_connection_type__in', ['wired', 'wifi', 'mobile', 'tunnel', 'unknown', ''])), name='call_record_caller_conn'),
+            model_name="callrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "caller_connection_type__in",
+                        ["wired", "wifi", "mobile", "tunnel", "unknown", ""],
+                    )
+                ),
+                name="call_record_caller_conn",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('callee_connection_type__in', ['wired', 'wifi', 'mobile', 'tunnel', 'unknown', ''])), name='call_record_callee_conn'),
+            model_name="callrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "callee_connection_type__in",
+                        ["wired", "wifi", "mobile", "tunnel", "unknown", ""],
+                    )
+                ),
+                name="call_record_callee_conn",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('quality__in', ['good', 'poor', 'unclassified'])), name='call_record_quality_valid'),
+            model_name="callrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quality__in", ["good", "poor", "unclassified"])),
+                name="call_record_quality_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.Regex(django.db.models.functions.comparison.Cast('tenant_country', models.CharField(max_length=2)), '^[A-Z]{2}$')), name='call_record_tenant_country_iso'),
+            model_name="callrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.Regex(
+                        django.db.models.functions.comparison.Cast(
+                            "tenant_country", models.CharField(max_length=2)
+                        ),
+                        "^[A-Z]{2}$",
+                    )
+                ),
+                name="call_record_tenant_country_iso",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.Regex(django.db.models.functions.comparison.Cast('external_country', models.CharField(max_length=2)), '^[A-Z]{2}$'), ('external_country', ''), _connector='OR'), name='call_record_external_country_iso'),
+            model_name="callrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.Regex(
+                        django.db.models.functions.comparison.Cast(
+                            "external_country", models.CharField(max_length=2)
+                        ),
+                        "^[A-Z]{2}$",
+                    ),
+                    ("external_country", ""),
+                    _connector="OR",
+                ),
+                name="call_record_external_country_iso",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('start_time__isnull', True), ('start_time__gte', models.F('invite_time')), _connector='OR'), name='call_record_start_after_invite'),
+            model_name="callrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("start_time__isnull", True),
+                    ("start_time__gte", models.F("invite_time")),
+                    _connector="OR",
+                ),
+                name="call_record_start_after_invite",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('end_time__isnull', True), ('end_time__gte', models.F('invite_time')), _connector='OR'), name='call_record_end_after_invite'),
+            model_name="callrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_time__isnull", True),
+                    ("end_time__gte", models.F("invite_time")),
+                    _connector="OR",
+                ),
+                name="call_record_end_after_invite",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('end_time__isnull', True), ('end_time__gte', models.F('start_time')), _connector='OR'), name='call_record_end_after_start'),
+            model_name="callrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_time__isnull", True),
+                    ("end_time__gte", models.F("start_time")),
+                    _connector="OR",
+                ),
+                name="call_record_end_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('failure_time__isnull', True), ('failure_time__gte', models.F('invite_time')), _connector='OR'), name='call_record_failure_after_invite'),
+            model_name="callrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("failure_time__isnull", True),
+                    ("failure_time__gte", models.F("invite_time")),
+                    _connector="OR",
+                ),
+                name="call_record_failure_after_invite",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('packet_loss_avg__isnull', True), models.Q(('packet_loss_avg__gte', 0), ('packet_loss_avg__lte', 1)), _connector='OR'), name='call_record_packet_loss_avg_range'),
+            model_name="callrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("packet_loss_avg__isnull", True),
+                    models.Q(("packet_loss_avg__gte", 0), ("packet_loss_avg__lte", 1)),
+                    _connector="OR",
+                ),
+                name="call_record_packet_loss_avg_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('packet_loss_max__isnull', True), models.Q(('packet_loss_max__gte', 0), ('packet_loss_max__lte', 1)), _connector='OR'), name='call_record_packet_loss_max_range'),
+            model_name="callrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("packet_loss_max__isnull", True),
+                    models.Q(("packet_loss_max__gte", 0), ("packet_loss_max__lte", 1)),
+                    _connector="OR",
+                ),
+                name="call_record_packet_loss_max_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('mos_avg__isnull', True), models.Q(('mos_avg__gte', 1), ('mos_avg__lte', 5)), _connector='OR'), name='call_record_mos_range'),
+            model_name="callrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("mos_avg__isnull", True),
+                    models.Q(("mos_avg__gte", 1), ("mos_avg__lte", 5)),
+                    _connector="OR",
+                ),
+                name="call_record_mos_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('final_sip_code__isnull', True), models.Q(('final_sip_code__gte', 100), ('final_sip_code__lte', 699)), _connector='OR'), name='call_record_sip_code_range'),
+            model_name="callrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("final_sip_code__isnull", True),
+                    models.Q(("final_sip_code__gte", 100), ("final_sip_code__lte", 699)),
+                    _connector="OR",
+                ),
+                name="call_record_sip_code_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['tenant', '-occurred_at'], name='audit_tenant_time_idx'),
+            model_name="auditevent",
+            index=models.Index(fields=["tenant", "-occurred_at"], name="audit_tenant_time_idx"),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['operator', '-occurred_at'], name='audit_operator_time_idx'),
+            model_name="auditevent",
+            index=models.Index(fields=["operator", "-occurred_at"], name="audit_operator_time_idx"),
         ),
     ]

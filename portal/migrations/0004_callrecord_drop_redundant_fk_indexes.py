@@ -5,20 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0003_foundtests_constraints'),
+        ("portal", "0003_foundtests_constraints"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='callrecord',
-            name='operator',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.operator'),
+            model_name="callrecord",
+            name="operator",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="portal.operator",
+            ),
         ),
         migrations.AlterField(
-            model_name='callrecord',
-            name='tenant',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='portal.tenant'),
+            model_name="callrecord",
+            name="tenant",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="portal.tenant",
+            ),
         ),
     ]

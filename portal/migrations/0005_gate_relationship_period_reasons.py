@@ -14,30 +14,48 @@ def close_periods_of_closed_relationships(apps, schema_editor):
         for period in AssignmentPeriod.objects.filter(assignment=a, ended_at__isnull=True):
             ended = max(a.relationship_changed_at or timezone.now(), period.started_at)
             AssignmentPeriod.objects.filter(pk=period.pk).update(
-                ended_at=ended, end_reason=a.relationship_status,
+                ended_at=ended,
+                end_reason=a.relationship_status,
                 ended_by_id=a.relationship_changed_by_id,
             )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0004_callrecord_drop_redundant_fk_indexes'),
+        ("portal", "0004_callrecord_drop_redundant_fk_indexes"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='assignmentperiod',
-            name='assignment_period_reason_valid',
+            model_name="assignmentperiod",
+            name="assignment_period_reason_valid",
         ),
         migrations.AlterField(
-            model_name='assignmentperiod',
-            name='end_reason',
-            field=models.CharField(blank=True, choices=[('suspended', 'Suspended'), ('removed', 'Removed'), ('countries_changed', 'Countries changed'), ('declined', 'Relationship declined'), ('terminated', 'Contract terminated')], max_length=20),
+            model_name="assignmentperiod",
+            name="end_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("suspended", "Suspended"),
+                    ("removed", "Removed"),
+                    ("countries_changed", "Countries changed"),
+                    ("declined", "Relationship declined"),
+                    ("terminated", "Contract terminated"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignmentperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('end_reason__in', ['suspended', 'removed', 'countries_changed', 'declined', 'terminated', ''])), name='assignment_period_reason_valid'),
+            model_name="assignmentperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "end_reason__in",
+                        ["suspended", "removed", "countries_changed", "declined", "terminated", ""],
+                    )
+                ),
+                name="assignment_period_reason_valid",
+            ),
         ),
         migrations.RunPython(close_periods_of_closed_relationships, migrations.RunPython.noop),
     ]
