@@ -2,6 +2,7 @@
 
 import time
 
+from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -54,7 +55,10 @@ class RetryAfterMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if response.status_code == 429 and not response.has_header("Retry-After"):
-            response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+            # The lock-out's cool-off grows with the failures (portal.lockout.cool_off).
+            cool_off = get_cool_off(request)
+            if cool_off is not None:
+                response["Retry-After"] = str(int(cool_off.total_seconds()))
         return response
 
 

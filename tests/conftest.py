@@ -12,6 +12,7 @@ import os
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 
 from portal import services
 from portal.choices import CompanySize, OperatorRole, TenantRole
@@ -54,6 +55,17 @@ def _notifications_in_process(settings):
     # No Celery worker consumes the test broker: send notifications where they are committed.
     # (tests/operator/test_notifications.py checks the Celery path with an eager app.)
     settings.NOTIFICATIONS_VIA_CELERY = False
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_the_default_language():
+    # A request through the test client leaves its language active in the thread (as Django
+    # does between requests of one worker thread); a test must not inherit the previous one's.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -120,7 +120,7 @@ ROWS += [
     Row("api:notice-version-list", A_READ, kwargs=A),
     # No version published in the world: members get the same 404 as a missing one.
     Row("api:notice-version-detail", everyone(404, anonymous=401), kwargs={**A, "number": 1}),
-    Row("api:notice-publish", created(A_WRITE), kwargs=A, method="post"),
+    Row("api:notice-publish", created(A_WRITE), kwargs=A, method="post", content_type=JSON),
 ]
 
 

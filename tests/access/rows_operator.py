@@ -22,7 +22,7 @@ API_O_ADMIN = everyone(404, anonymous=401, oscar=403, sam=200)
 def _oscar_membership(w) -> dict:
     from portal.models import OperatorMembership
 
-    return {**OP, "member_id": OperatorMembership.objects.get(user=w.oscar).pk}
+    return {**OP, "member_id": OperatorMembership.objects.get(user=w.oscar).public_id}
 
 
 ROWS = [

@@ -14,6 +14,7 @@ from tests.mfa import force_login_unverified, mark_session_verified, totp_code
 pytestmark = pytest.mark.django_db
 
 STALE = 11 * 60  # seconds: beyond the default 10 minutes
+TOKEN = {"name": "script", "scope": "read", "expires_in_days": "90"}
 
 
 @pytest.fixture
@@ -45,19 +46,21 @@ def test_token_creation_needs_a_recent_second_factor(world, client, stale):
     device = stale(world.oscar)
     tokens = reverse("exports:tokens")
     assert client.get(tokens).status_code == 200  # reading the list is fine
-    refused = client.post(tokens, {"name": "script"})
+    refused = client.post(tokens, TOKEN)
     assert not ApiToken.objects.filter(user=world.oscar).exists()
     back = reverify(client, device, refused)
     assert back == tokens
-    created = client.post(tokens, {"name": "script"})
-    assert created.status_code == 201
+    created = client.post(tokens, TOKEN)
+    assert (created.status_code, created["Location"]) == (302, tokens)  # POST-redirect-GET
     assert ApiToken.objects.filter(user=world.oscar, name="script").exists()
 
 
 def test_recent_window_follows_the_setting(world, client, stale, settings):
     stale(world.oscar)
     settings.MFA_RECENT_MINUTES = 15
-    assert client.post(reverse("exports:tokens"), {"name": "script"}).status_code == 201
+    created = client.post(reverse("exports:tokens"), TOKEN)
+    assert created.status_code == 302
+    assert ApiToken.objects.filter(user=world.oscar, name="script").exists()
 
 
 def test_member_add_needs_a_recent_second_factor(world, client, stale):

@@ -210,7 +210,7 @@ def test_a_country_without_a_known_authority_blocks_publishing_until_one_is_ente
     status = notice_status(tenant)
     assert any(
         "No data protection authority is on file for United States" in p for p in status.problems
-    )
+    ), status.problems
     with pytest.raises(DomainError, match="No data protection authority"):
         publish_notice(tenant, by=world.alice)
     update_notice_settings(
