@@ -1,4 +1,4 @@
-"""Export jobs in the Django admin: read-only, for platform staff (issue 15)."""
+"""Export jobs in the Django admin: read-only, for platform staff."""
 
 from django.contrib import admin
 

@@ -25,23 +25,14 @@ from portal.models import (
     Tenant,
     User,
 )
+from portal.models.calls import CALL_RECORD_COLUMNS
 
 SINCE = datetime(2020, 1, 1, tzinfo=UTC)
 RANGE_START = datetime(2025, 1, 1, tzinfo=UTC)
 RANGE_END = datetime(2026, 1, 1, tzinfo=UTC)  # 365 days: inside EXPORT_MAX_SPAN_DAYS
 SEED_BATCH = 50_000
 
-COLUMNS = [
-    "id", "tenant_id", "operator_id", "call_id", "leg", "correlation_id", "user_object_id",
-    "user_upn", "user_display_name", "caller_number", "callee_number", "call_type", "direction",
-    "invite_time", "start_time", "end_time", "failure_time", "duration_seconds",
-    "duration_source", "success", "final_sip_code", "final_sip_phrase", "microsoft_sub_code",
-    "destination_context", "external_country", "tenant_country", "caller_ip", "callee_ip",
-    "caller_os", "callee_os", "caller_platform", "callee_platform", "caller_connection_type",
-    "callee_connection_type", "jitter_avg_ms", "jitter_max_ms", "packet_loss_avg",
-    "packet_loss_max", "rtt_avg_ms", "rtt_max_ms", "mos_avg", "quality", "is_emergency",
-    "emergency_location_snapshot",
-]  # fmt: skip
+COLUMNS = CALL_RECORD_COLUMNS
 
 OSES = ["Windows 11", "macOS 15", "iOS 18", "Android 15"]
 PLATFORMS = ["windows", "macOS", "iOS", "android", "web", "ipPhone"]

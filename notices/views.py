@@ -51,7 +51,7 @@ class NoticeStatusView(TenantMixin, TemplateView):
                 "lang": lang,
                 "language_links": _language_links(lang),
                 # Nothing to publish: show the version in force, with its number and date, not
-                # a "Draft — not yet published" copy of it (issue 15).
+                # a "Draft — not yet published" copy of it.
                 "draft_html": mark_safe(  # noqa: S308 — escaped render
                     status.current.content.get(lang) or status.current.content.get("en", "")
                     if status.current and not status.can_publish

@@ -26,6 +26,18 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """The suite compiles the message catalogues itself: a fresh clone has no ``.mo`` files
+    (they are built, not committed), and pages would silently render English without them."""
+    from portal.translations import catalogues, compile_catalogue, stale_catalogues
+
+    if stale_catalogues():
+        for _lang, po in catalogues():
+            compile_catalogue(po)
+    assert not stale_catalogues(), stale_catalogues()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The production hasher costs ~0.3 s a password; tests create many users.

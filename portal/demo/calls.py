@@ -25,18 +25,9 @@ from portal.choices import NumberUsage
 from portal.demo.catalog import ASSIGNMENTS, CALL_HISTORY_DAYS, TENANTS
 from portal.demo.inventory import FIRST, LAST, _released_day, acquired_day
 from portal.models import EmergencyLocation, Operator, PhoneNumber, Tenant
+from portal.models.calls import CALL_RECORD_COLUMNS
 
-COLUMNS = (
-    "id", "tenant_id", "operator_id", "call_id", "leg", "correlation_id", "user_object_id",
-    "user_upn", "user_display_name", "caller_number", "callee_number", "call_type", "direction",
-    "invite_time", "start_time", "end_time", "failure_time", "duration_seconds",
-    "duration_source", "success", "final_sip_code", "final_sip_phrase", "microsoft_sub_code",
-    "destination_context", "external_country", "tenant_country", "caller_ip", "callee_ip",
-    "caller_os", "callee_os", "caller_platform", "callee_platform", "caller_connection_type",
-    "callee_connection_type", "jitter_avg_ms", "jitter_max_ms", "packet_loss_avg",
-    "packet_loss_max", "rtt_avg_ms", "rtt_max_ms", "mos_avg", "quality", "is_emergency",
-    "emergency_location_snapshot",
-)  # fmt: skip
+COLUMNS = CALL_RECORD_COLUMNS
 
 UTC_OFFSET = {"GB": 0, "IE": 0, "DE": 1, "AT": 1, "FR": 1, "CH": 1, "US": -8}
 EMERGENCY_NUMBER = {"GB": "999", "US": "911"}  # elsewhere 112

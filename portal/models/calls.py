@@ -136,3 +136,7 @@ class CallRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call_id}/{self.leg}"
+
+
+# The table's columns in model order: the one list every bulk writer (COPY) of call records uses.
+CALL_RECORD_COLUMNS: tuple[str, ...] = tuple(f.column for f in CallRecord._meta.concrete_fields)

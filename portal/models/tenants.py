@@ -8,8 +8,8 @@ from django_countries.fields import CountryField
 from portal.models.constraints import country, one_of, ordered
 from portal.querysets import EnablementPeriodQuerySet, TenantQuerySet
 
-# Microsoft masks the last digits of the external party for users in these countries (issue 5:
-# masking is on by default for new tenants there; admins can turn it off).
+# Microsoft masks the last digits of the external party for users in these countries; masking
+# is on by default for new tenants there and admins can turn it off (docs/exports.md, "Masking").
 MASKING_COUNTRIES = {"DE", "FR", "CH"}
 
 
