@@ -35,6 +35,68 @@ OUTAGE_MESSAGE = (
 )
 
 
+TOO_SLOW_MESSAGE = (
+    "This request would have taken too long, so it was stopped. Narrow it down: a shorter time "
+    "range or fewer filters. Nothing was changed."
+)
+
+
+def _statement_timed_out(exc: BaseException) -> bool:
+    """PostgreSQL cancelled a statement that ran past ``statement_timeout``."""
+    try:
+        from psycopg.errors import QueryCanceled
+    except ImportError:  # pragma: no cover - psycopg is a requirement
+        return False
+    return isinstance(exc, QueryCanceled) or isinstance(exc.__cause__, QueryCanceled)
+
+
+class WebStatementTimeoutMiddleware:
+    """No statement of a web request runs longer than ``WEB_STATEMENT_TIMEOUT_MS``.
+
+    A filter that no index bounds could otherwise read a tenant's whole call history and hold a
+    web worker for tens of seconds (docs/reliability.md, "Statement timeout"). Workers, beat and
+    management commands never pass here, so exports and ingests keep their long statements. A
+    cancelled statement answers 503 saying to narrow the request (``Retry-After`` is not
+    useful: the same request would be cancelled again); ``DatabaseOutageMiddleware`` and
+    ``server_error`` tell it from an outage.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.db import connection
+
+        timeout = settings.WEB_STATEMENT_TIMEOUT_MS
+        if not timeout or connection.vendor != "postgresql":
+            return self.get_response(request)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('statement_timeout', %s, false)", [str(timeout)])
+        try:
+            return self.get_response(request)
+        finally:
+            if connection.connection is not None and not connection.needs_rollback:
+                try:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT set_config('statement_timeout', '0', false)")
+                except OUTAGE_ERRORS:
+                    pass  # the connection is gone; a new one starts without the setting
+
+
+def too_slow(request: HttpRequest) -> HttpResponse:
+    if is_api(request):
+        from portal.api.errors import error_body
+
+        response = JsonResponse(error_body("too_slow", TOO_SLOW_MESSAGE), status=503)
+    else:
+        response = HttpResponse(
+            render_to_string("503.html", {"message": TOO_SLOW_MESSAGE}), status=503
+        )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith("/api/")
 
@@ -61,6 +123,9 @@ class DatabaseOutageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
+        if _statement_timed_out(exception):
+            logger.warning("statement timeout in a web request: answered 503")
+            return too_slow(request)
         if isinstance(exception, OUTAGE_ERRORS):
             logger.error("database unavailable (%s): answered 503", type(exception).__name__)
             return unavailable(request)
@@ -70,6 +135,8 @@ class DatabaseOutageMiddleware:
 def server_error(request: HttpRequest) -> HttpResponse:
     """``handler500``: 503 for a database outage; else the 500 page (JSON under ``/api/``)."""
     exc = sys.exc_info()[1]
+    if exc is not None and _statement_timed_out(exc):
+        return too_slow(request)
     if isinstance(exc, OUTAGE_ERRORS):
         return unavailable(request)
     if is_api(request):
