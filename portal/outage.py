@@ -71,12 +71,24 @@ class WebStatementTimeoutMiddleware:
         timeout = settings.WEB_STATEMENT_TIMEOUT_MS
         if not timeout or connection.vendor != "postgresql":
             return self.get_response(request)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('statement_timeout', %s, false)", [str(timeout)])
+        limited = False
+
+        def limit(execute, sql, params, many, context):
+            # Set on the request's first statement, not up front: a request that never touches
+            # the database (the health check, a cached notice page) must not need it.
+            nonlocal limited
+            if not limited:
+                limited = True
+                context["cursor"].cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, false)", [str(timeout)]
+                )
+            return execute(sql, params, many, context)
+
         try:
-            return self.get_response(request)
+            with connection.execute_wrapper(limit):
+                return self.get_response(request)
         finally:
-            if connection.connection is not None and not connection.needs_rollback:
+            if limited and connection.connection is not None and not connection.needs_rollback:
                 try:
                     with connection.cursor() as cursor:
                         cursor.execute("SELECT set_config('statement_timeout', '0', false)")

@@ -21,6 +21,7 @@ PREFERENCE = ["alice", "oscar", "bob", "victor", "uma", "sam", "anonymous"]
 # Not pages: the API, health probes, the JSON notice. The public notice has its own test
 # (tests/notices/test_accessibility.py) across languages.
 NOT_PAGES = ("api:", "healthz", "readyz", "notices:public")
+DOWNLOADS = (".csv", ".json", ".atom", ".zip")  # files, not pages: the browser downloads them
 
 
 def pages(world) -> list[tuple[str, str, str]]:
@@ -33,7 +34,10 @@ def pages(world) -> list[tuple[str, str, str]]:
         if persona is None:
             continue
         kwargs = row.kwargs(world) if callable(row.kwargs) else row.kwargs
-        path = reverse(row.name, kwargs=kwargs) + (f"?{row.query}" if row.query else "")
+        path = reverse(row.name, kwargs=kwargs)
+        if path.endswith(DOWNLOADS):
+            continue
+        path += f"?{row.query}" if row.query else ""
         if path not in seen:
             seen.add(path)
             found.append((row.id, persona, path))

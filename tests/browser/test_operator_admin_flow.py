@@ -2,13 +2,17 @@
 see what it shared, invite an analyst, and the mailed set-password link works once."""
 
 import re
+from base64 import b32decode
+from binascii import hexlify
 
 import pytest
 from django.core import mail
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from notices.services import publish_notice
 from tests.factories import DEFAULT_PASSWORD
+from tests.mfa import totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,8 +34,13 @@ def test_operator_admin_opens_a_tenant_and_invites_an_analyst(
     mail.outbox.clear()
     base = live_server.url
 
+    phone = TOTPDevice.objects.create(user=world.olivia, name="Phone", confirmed=True)
     sign_in(page, base, "olivia@operator-o.test", DEFAULT_PASSWORD)
-    expect(page).to_have_url(f"{base}/o/operator-o/")  # her only operator: no chooser
+    # Operator staff always pass a second factor (docs/mfa.md) ...
+    expect(page).to_have_url(re.compile(r"/account/security/verify/\?next="))
+    page.get_by_label("Code").fill(totp_code(phone))
+    page.get_by_role("button", name="Verify").click()
+    expect(page).to_have_url(f"{base}/o/operator-o/")  # ... then her only operator: no chooser
 
     page.get_by_role("link", name="Contoso").click()
     expect(page.get_by_role("heading", name="Contoso", level=1)).to_be_visible()
@@ -66,6 +75,13 @@ def test_operator_admin_opens_a_tenant_and_invites_an_analyst(
     expect(nadia.get_by_role("alert")).to_contain_text("invalid or was already used")
 
     sign_in(nadia, base, "nadia@operator-o.test", NEW_PASSWORD)
+    # A new operator user sets up a second factor before anything else.
+    expect(nadia).to_have_url(re.compile(r"/account/security/\?next="))
+    nadia.get_by_role("link", name="Add an authenticator app").click()
+    secret = nadia.locator("#totp-secret").inner_text().replace(" ", "")
+    app = TOTPDevice(key=hexlify(b32decode(secret)).decode())
+    nadia.get_by_label("Code from the app").fill(totp_code(app))
+    nadia.get_by_role("button", name="Confirm").click()
     expect(nadia).to_have_url(f"{base}/o/operator-o/")
     expect(nadia.get_by_role("link", name="Members")).to_have_count(0)  # analysts don't manage
     nadia.context.close()
