@@ -114,7 +114,7 @@ def seed_call_records(tenant: Tenant, operator: Operator, rows: int, *, seed: in
     missing = rows - have
     if missing <= 0:
         return 0
-    rng = random.Random(seed + have)
+    rng = random.Random(f"{seed}-{tenant.pk}-{have}")  # distinct ids per scratch tenant
     span_s = int((RANGE_END - RANGE_START).total_seconds()) - 7200
     sql = f"COPY portal_callrecord ({', '.join(COLUMNS)}) FROM STDIN"
     with transaction.atomic(), connection.cursor() as cursor:
