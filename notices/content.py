@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
+from typing import TypedDict
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries as all_countries
@@ -28,8 +30,15 @@ SCHEMA = 2  # 2: the GDPR Art. 13/14 part (notices.law)
 MICROSOFT_PRIVACY_URL = "https://go.microsoft.com/fwlink/?LinkId=521839"
 LANGUAGES: list[str] = [code for code, _name in settings.LANGUAGES]
 
+
+class Category(TypedDict):
+    key: str
+    title: Promise  # lazy: in the language active when it is rendered
+    text: Promise
+
+
 # The three categories of the governing document, spelled out. Keys are stable (JSON output).
-CATEGORIES = [
+CATEGORIES: list[Category] = [
     {
         "key": "numbers",
         "title": gettext_lazy("Phone numbers and SIP URIs"),

@@ -9,6 +9,7 @@ still blocks publishing.
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries as all_countries
@@ -58,7 +59,7 @@ RIGHTS = [
     },
 ]
 
-MECHANISMS = {
+MECHANISMS: dict[str, Promise] = {
     TransferMechanism.ADEQUACY: gettext_lazy("an adequacy decision of the European Commission"),
     TransferMechanism.SCC: gettext_lazy(
         "standard contractual clauses approved by the European Commission"
@@ -159,12 +160,12 @@ _LAWS = {
 def _legal_reference(basis: str, law: str) -> str:
     if law == "fadp":
         return _("Art. 31(1) %(law)s") % {"law": _LAWS[law]}
-    article = {
+    articles: dict[str, str] = {
         LegalBasis.LEGITIMATE_INTERESTS: _("Art. 6(1)(f) %(law)s"),
         LegalBasis.CONTRACT: _("Art. 6(1)(b) %(law)s"),
         LegalBasis.LEGAL_OBLIGATION: _("Art. 6(1)(c) %(law)s"),
-    }[basis]
-    return article % {"law": _LAWS[law]}
+    }
+    return articles[basis] % {"law": _LAWS[law]}
 
 
 def _legal_basis_text(basis: str, org: str, reference: str) -> str:

@@ -11,6 +11,7 @@ $PY -m ruff check .
 $PY -m ruff format --check .
 $PY manage.py compile_translations >/dev/null
 $PY manage.py check --fail-level WARNING
+$PY -m mypy  # the domain core's types (the module list is in pyproject.toml)
 $PY manage.py makemigrations --check --dry-run
 set +e
 $PY -m pytest --create-db "$@"

@@ -266,7 +266,7 @@ def _sso_user(tenant: Tenant, claims: dict, *, ip: str | None) -> tuple[User, Me
     member = (
         Membership.objects.filter(tenant=tenant, user=user).first() if user is not None else None
     )
-    if member is not None:
+    if user is not None and member is not None:
         if not verified and _reaches_beyond(user, tenant):
             raise SSORefused(
                 f"Your account also belongs to other organizations; {tenant.name}'s sign-in "
