@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django_countries import countries as all_countries
 
 from notices.choices import LegalBasis
+from notices.wording import CATEGORIES, country_names, join_words
 from portal.choices import TransferMechanism
 from portal.privacy_law import EEA, authority_for, outside_eea
 from portal.retention_policy import MAX_DAYS, MIN_DAYS, call_record_retention_days
@@ -197,8 +198,6 @@ def _legal_basis_text(basis: str, org: str, reference: str) -> str:
 
 
 def _retention(days: dict) -> list[dict]:
-    from notices.content import CATEGORIES
-
     texts = {
         "numbers": _(
             "Kept while the number is assigned to you and for %(days)s days after it is released."
@@ -220,8 +219,6 @@ def _retention(days: dict) -> list[dict]:
 
 
 def _transfer(op: dict) -> dict:
-    from notices.content import country_names, join_words
-
     codes = op.get("processing_countries") or []
     abroad = outside_eea(codes)
     names = join_words(country_names(codes))
