@@ -23,6 +23,7 @@ from redis.exceptions import RedisError
 from exports import storage
 from exports.choices import IN_FLIGHT, Dataset, ExportFormat, ExportStatus
 from exports.models import ExportJob
+from exports.queue import ids_in_broker
 from portal import sharing
 from portal.choices import AuditAction, TenantRole
 from portal.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -430,8 +431,6 @@ def resend_lost_messages(now: datetime) -> list[str]:
     ``EXPORT_REQUEUE_AFTER_SECONDS`` is re-sent. A duplicate message is harmless: the claim is
     conditional (I6).
     """
-    from exports.queue import ids_in_broker
-
     in_broker = ids_in_broker()
     age = settings.EXPORT_REQUEUE_AFTER_SECONDS if in_broker is None else (
         settings.EXPORT_LOST_AFTER_SECONDS
