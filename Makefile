@@ -34,6 +34,7 @@ lint: install
 	$(PY) -m ruff format --check .
 	$(PY) manage.py check
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m mypy
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: install
