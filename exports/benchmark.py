@@ -15,6 +15,7 @@ import time_machine
 from django.db import connection, transaction
 
 from exports.models import ExportJob
+from notices.services import publish_notice
 from portal import services
 from portal.choices import CompanySize, TenantRole
 from portal.models import (
@@ -42,8 +43,6 @@ NAMES = ["Anna Schmidt", "Ben O'Brien", "Chloé Martin", "Dev Patel", 'Eve "Evie
 
 def scratch(slug: str = "bench-export") -> tuple[Tenant, Operator, User]:
     """The scratch tenant, its operator and admin, sharing GB calls since 2020 (idempotent)."""
-    from notices.services import publish_notice
-
     admin, _ = User.objects.get_or_create(
         email=f"admin@{slug}.invalid", defaults={"full_name": "Bench Admin"}
     )

@@ -14,6 +14,8 @@ import re
 
 from django.conf import settings
 
+from portal.celery import app
+
 logger = logging.getLogger(__name__)
 
 UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -21,8 +23,6 @@ QUEUE = "celery"  # Celery's default queue; kombu keeps delivered, unacked messa
 
 
 def broker_url() -> str:
-    from portal.celery import app
-
     return app.conf.broker_url or settings.CELERY_BROKER_URL
 
 

@@ -31,13 +31,13 @@ from portal.services.audit import record_event
 
 logger = logging.getLogger(__name__)
 
+TRANSIENT: tuple[type[Exception], ...] = (OperationalError, InterfaceError, OSError)
 try:  # the PostgreSQL source reads through a raw psycopg connection
-    from psycopg import InterfaceError as PgInterfaceError
-    from psycopg import OperationalError as PgOperationalError
+    import psycopg
 except ImportError:  # pragma: no cover - psycopg is a requirement
-    PgInterfaceError = PgOperationalError = OperationalError
-
-TRANSIENT = (OperationalError, InterfaceError, PgOperationalError, PgInterfaceError, OSError)
+    pass
+else:
+    TRANSIENT += (psycopg.OperationalError, psycopg.InterfaceError)
 DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 STORAGE_FULL = (
     "The export could not be saved because the export storage is full. Platform staff have "

@@ -10,6 +10,7 @@ import hashlib
 import logging
 import math
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import IO
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from redis.exceptions import RedisError
 from exports import storage
 from exports.choices import IN_FLIGHT, Dataset, ExportFormat, ExportStatus
 from exports.models import ExportJob
+from exports.queue import ids_in_broker
 from portal import sharing
 from portal.choices import AuditAction, TenantRole
 from portal.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -266,6 +268,13 @@ def cancel_export(job: ExportJob, *, by: User, ip: str | None = None) -> ExportJ
 # --- download --------------------------------------------------------------------------------------
 
 
+def _made_at(job: ExportJob) -> datetime:
+    """When ``job``'s file was made. Only a finished job has a file, and finishing sets the time."""
+    if job.finished_at is None:
+        raise ValueError(f"Export {job.pk} has no finish time, so it has no file.")
+    return job.finished_at
+
+
 def _why_not_downloadable(job: ExportJob, user: User) -> DomainError:
     if job.status in IN_FLIGHT:
         return Conflict(f"This export is not ready yet ({job.progress}% done).", code="not_ready")
@@ -276,7 +285,7 @@ def _why_not_downloadable(job: ExportJob, user: User) -> DomainError:
     if job.status == ExportStatus.EXPIRED or (job.expires_at and job.expires_at <= timezone.now()):
         return Gone("This export file has expired and was deleted.")
     if operator_role(user, job.operator) is not None and not user.is_staff:
-        return Gone(sharing.file_closed_reason(job.tenant, job.operator, job.finished_at)
+        return Gone(sharing.file_closed_reason(job.tenant, job.operator, _made_at(job))
                     or "Sharing has stopped.", code="sharing_closed")  # fmt: skip
     return PermissionDenied("Only admins can download export files.")
 
@@ -298,7 +307,7 @@ def download_refusal(job: ExportJob, user: User) -> DomainError | None:
     if not ExportJob.objects.downloadable_by(user).filter(pk=job.pk).exists():
         return _why_not_downloadable(job, user)
     if _gated(job, user):
-        reason = sharing.file_closed_reason(job.tenant, job.operator, job.finished_at)
+        reason = sharing.file_closed_reason(job.tenant, job.operator, _made_at(job))
         if reason:
             return Gone(reason, code="sharing_closed")
     return None
@@ -396,7 +405,7 @@ def sweep_stuck_exports(now: datetime | None = None) -> list[str]:
                         operator=job.operator, target=job, target_label=f"for {job.operator.name}",
                         job=str(job.id), reason="interrupted",
                     )  # fmt: skip
-                    transaction.on_commit(lambda j=job.pk: storage.delete_job_files(j))
+                    transaction.on_commit(partial(storage.delete_job_files, job.pk))
                     storage.delete_job_temp(job.pk)
                 continue
             if still_stuck.update(
@@ -422,8 +431,6 @@ def resend_lost_messages(now: datetime) -> list[str]:
     ``EXPORT_REQUEUE_AFTER_SECONDS`` is re-sent. A duplicate message is harmless: the claim is
     conditional (I6).
     """
-    from exports.queue import ids_in_broker
-
     in_broker = ids_in_broker()
     age = settings.EXPORT_REQUEUE_AFTER_SECONDS if in_broker is None else (
         settings.EXPORT_LOST_AFTER_SECONDS

@@ -19,6 +19,10 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage, storages
 
+from exports.choices import ExportStatus
+from exports.models import ExportJob
+from exports.processes import owner_is_dead
+
 logger = logging.getLogger(__name__)
 
 
@@ -63,10 +67,6 @@ def clean_local_temp(older_than_seconds: float | None = None) -> int:
     than ``older_than_seconds`` (default: two leases — a writer renews its lease far more
     often). Run by every sweep, on whichever worker host runs it.
     """
-    from exports.choices import ExportStatus
-    from exports.models import ExportJob
-    from exports.processes import owner_is_dead
-
     if older_than_seconds is None:
         older_than_seconds = 2 * settings.EXPORT_LEASE_SECONDS
     cutoff = time.time() - older_than_seconds

@@ -19,44 +19,17 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_countries import countries as all_countries
 
 from notices.law import operator_transfer, privacy_configuration, privacy_context, privacy_problems
+from notices.models import NoticeSettings
+from notices.wording import CATEGORIES, country_names, join_words
 from portal.models import OperatorAssignment, Tenant
 
 SCHEMA = 2  # 2: the GDPR Art. 13/14 part (notices.law)
 MICROSOFT_PRIVACY_URL = "https://go.microsoft.com/fwlink/?LinkId=521839"
 LANGUAGES: list[str] = [code for code, _name in settings.LANGUAGES]
 
-# The three categories of the governing document, spelled out. Keys are stable (JSON output).
-CATEGORIES = [
-    {
-        "key": "numbers",
-        "title": gettext_lazy("Phone numbers and SIP URIs"),
-        "text": gettext_lazy(
-            "Your phone number and, if applicable, the Microsoft-assigned SIP URI (Session "
-            "Initiation Protocol Uniform Resource Identifier) assigned to your phone number."
-        ),
-    },
-    {
-        "key": "call_details",
-        "title": gettext_lazy("Call details and call quality data"),
-        "text": gettext_lazy(
-            "Call details and call quality data, such as the phone numbers of the caller and of "
-            "the call recipient; call invite and end times; certain caller identifiers; call "
-            "duration; and information about service connections, for example the IP addresses "
-            "and operating systems of the caller and of the call recipient."
-        ),
-    },
-    {
-        "key": "emergency_location",
-        "title": gettext_lazy("Emergency calling location"),
-        "text": gettext_lazy(
-            "Emergency calling location information: the address and place used to route and "
-            "locate emergency calls."
-        ),
-    },
-]
+
 PURPOSE = gettext_lazy(
     "Microsoft shares this information with the operator to make the service work properly and "
     "for troubleshooting."
@@ -97,8 +70,6 @@ def receiving_assignments(tenant: Tenant):
 
 def build_configuration(tenant: Tenant) -> dict:
     """A JSON-ready snapshot of everything the notice describes, in a canonical order."""
-    from notices.models import NoticeSettings
-
     # Re-read: callers often hold a Tenant loaded before a service changed it.
     tenant = Tenant.objects.get(pk=tenant.pk)
     notice_settings = NoticeSettings.objects.filter(tenant=tenant).first()
@@ -139,19 +110,6 @@ def missing_requirements(config: dict) -> list[str]:
             "notice settings: end users must know whom to ask."
         )
     return problems + privacy_problems(config)
-
-
-def country_names(codes: list[str]) -> list[str]:
-    """Country names in the active language, e.g. ``Deutschland`` for DE under German."""
-    return [str(all_countries.name(code)) or code for code in codes]
-
-
-def join_words(items: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c`` in the active language."""
-    items = [str(i) for i in items]
-    if len(items) <= 1:
-        return "".join(items)
-    return _("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
 def _operators_for_display(config: dict) -> list[dict]:

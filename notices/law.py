@@ -9,11 +9,13 @@ still blocks publishing.
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries as all_countries
 
 from notices.choices import LegalBasis
+from notices.wording import CATEGORIES, country_names, join_words
 from portal.choices import TransferMechanism
 from portal.privacy_law import EEA, authority_for, outside_eea
 from portal.retention_policy import MAX_DAYS, MIN_DAYS, call_record_retention_days
@@ -58,7 +60,7 @@ RIGHTS = [
     },
 ]
 
-MECHANISMS = {
+MECHANISMS: dict[str, Promise] = {
     TransferMechanism.ADEQUACY: gettext_lazy("an adequacy decision of the European Commission"),
     TransferMechanism.SCC: gettext_lazy(
         "standard contractual clauses approved by the European Commission"
@@ -159,12 +161,12 @@ _LAWS = {
 def _legal_reference(basis: str, law: str) -> str:
     if law == "fadp":
         return _("Art. 31(1) %(law)s") % {"law": _LAWS[law]}
-    article = {
+    articles: dict[str, str] = {
         LegalBasis.LEGITIMATE_INTERESTS: _("Art. 6(1)(f) %(law)s"),
         LegalBasis.CONTRACT: _("Art. 6(1)(b) %(law)s"),
         LegalBasis.LEGAL_OBLIGATION: _("Art. 6(1)(c) %(law)s"),
-    }[basis]
-    return article % {"law": _LAWS[law]}
+    }
+    return articles[basis] % {"law": _LAWS[law]}
 
 
 def _legal_basis_text(basis: str, org: str, reference: str) -> str:
@@ -196,8 +198,6 @@ def _legal_basis_text(basis: str, org: str, reference: str) -> str:
 
 
 def _retention(days: dict) -> list[dict]:
-    from notices.content import CATEGORIES
-
     texts = {
         "numbers": _(
             "Kept while the number is assigned to you and for %(days)s days after it is released."
@@ -219,8 +219,6 @@ def _retention(days: dict) -> list[dict]:
 
 
 def _transfer(op: dict) -> dict:
-    from notices.content import country_names, join_words
-
     codes = op.get("processing_countries") or []
     abroad = outside_eea(codes)
     names = join_words(country_names(codes))

@@ -17,6 +17,8 @@ import re
 
 from django.http import HttpRequest, HttpResponse
 
+from notices.public import from_cache
+
 PUBLIC_PATH = re.compile(
     r"^/notice/(?P<slug>[-a-zA-Z0-9_]+)(?:/(?:v/(?P<number>\d+)/)?|(?P<json>\.json))$"
 )
@@ -43,8 +45,6 @@ class PublicCacheMiddleware:
         match = PUBLIC_PATH.match(request.path_info)
         if match is None:
             return None
-        from notices.public import from_cache
-
         number = int(match["number"]) if match["number"] else None
         kind = "json" if match["json"] else "html"
         response = from_cache(request, match["slug"], kind, number)

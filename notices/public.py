@@ -40,6 +40,8 @@ from notices.content import (
     PURPOSE,
     summarize_in,
 )
+from notices.diff import diff_versions
+from notices.feeds import NoticeFeed
 from notices.law import privacy_context
 from notices.models import NoticeVersion
 from notices.querysets import takes_effect
@@ -516,8 +518,6 @@ def _diff_numbers(request: HttpRequest) -> tuple[int, int]:
 
 
 def _render_diff(state: dict, a: int, b: int, lang: str, tick: Clock) -> tuple[int, str]:
-    from notices.diff import diff_versions
-
     slug = state["slug"]
     base_url = reverse("notices:public_diff", args=[slug])
     ctx = {
@@ -578,8 +578,6 @@ def notice_diff(request: HttpRequest, tenant_slug: str):
 @require_safe
 def notice_feed(request: HttpRequest, tenant_slug: str):
     """An Atom feed of the tenant's versions, announced ones first (``notices.feeds``)."""
-    from notices.feeds import NoticeFeed
-
     state = _state_or_404(tenant_slug)
     lang = choose_language(request)
     tick = clock(state)

@@ -214,17 +214,19 @@ def update_notice_settings(
         "contact_url": (contact_url or "").strip(),
         "contact_address": (contact_address or "").strip(),
         "legal_basis": (legal_basis or "").strip(),
-        "numbers_retention_days": numbers_retention_days or None,
-        "locations_retention_days": locations_retention_days or None,
         "dpo_name": (dpo_name or "").strip(),
         "dpo_email": (dpo_email or "").strip(),
         "authority_name": (authority_name or "").strip(),
         "authority_url": (authority_url or "").strip(),
     }
+    days = {
+        "numbers_retention_days": numbers_retention_days or None,
+        "locations_retention_days": locations_retention_days or None,
+    }
     if values["legal_basis"] and values["legal_basis"] not in LegalBasis.values:
         raise DomainError("Choose a legal basis from the list.", field="legal_basis")
-    for key in ("numbers_retention_days", "locations_retention_days"):
-        if values[key] is not None and not 1 <= values[key] <= 3650:
+    for key, count in days.items():
+        if count is not None and not 1 <= count <= 3650:
             raise DomainError("Enter between 1 and 3,650 days.", field=key)
     if values["dpo_email"] and "@" not in values["dpo_email"]:
         raise DomainError("Enter a valid e-mail address.", field="dpo_email")
@@ -244,7 +246,7 @@ def update_notice_settings(
     if values["contact_url"] and not values["contact_url"].startswith("https://"):
         raise DomainError("The contact page must be an https:// address.", field="contact_url")
     obj, _created = NoticeSettings.objects.select_for_update().get_or_create(tenant=tenant)
-    for key, value in values.items():
+    for key, value in {**values, **days}.items():
         setattr(obj, key, value)
     obj.updated_at = timezone.now()
     obj.updated_by = by

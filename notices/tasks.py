@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
+from notices.links import check_all_operator_links
+
 
 @shared_task(name="notices.tasks.check_operator_links", soft_time_limit=15 * 60, time_limit=20 * 60)
 def check_operator_links() -> dict:
     """Check every operator's privacy and terms links; flag broken ones."""
-    from notices.links import check_all_operator_links
-
     return check_all_operator_links()

@@ -1,4 +1,12 @@
-"""Domain errors: raised by services, carrying a message that is safe to show to the user."""
+"""Domain errors: raised by services, carrying a message that is safe to show to the user.
+
+``error_body`` is the one JSON shape of a refusal: the API's exception handler, and the
+middleware that answer ``/api/`` requests before a view runs (second factor, outage), all use it.
+"""
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
 class DomainError(Exception):

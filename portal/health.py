@@ -10,6 +10,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
+from exports.storage import export_storage
 from portal.celery import app as celery_app
 
 
@@ -39,8 +40,6 @@ def _cache() -> None:
 
 
 def _storage() -> None:
-    from exports.storage import export_storage
-
     storage = export_storage()
     if isinstance(storage, FileSystemStorage):
         root = Path(storage.location)

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from portal.models import User
 from portal.permissions import client_ip
 
 logger = logging.getLogger(__name__)
@@ -104,8 +105,6 @@ def cool_off(request: HttpRequest | None = None) -> timedelta:
 @receiver(user_locked_out)
 def mail_the_locked_account(sender, request=None, username=None, ip_address=None, **kwargs):
     """Tell the owner once per lock (not on every refused attempt), with a reset link."""
-    from portal.models import User
-
     name = account_name(request, getattr(request, "axes_credentials", None)) or username
     user = User.objects.filter(email__iexact=name or "", is_active=True).first()
     if user is None:

@@ -18,6 +18,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from portal.errors import error_body
+
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER = 30  # seconds: a restart or fail-over of PostgreSQL usually takes that long
@@ -115,8 +117,6 @@ def is_api(request: HttpRequest) -> bool:
 
 def unavailable(request: HttpRequest) -> HttpResponse:
     if is_api(request):
-        from portal.api.errors import error_body
-
         response = JsonResponse(error_body("unavailable", OUTAGE_MESSAGE), status=503)
     else:
         response = HttpResponse(
@@ -152,8 +152,6 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if isinstance(exc, OUTAGE_ERRORS):
         return unavailable(request)
     if is_api(request):
-        from portal.api.errors import error_body
-
         return JsonResponse(
             error_body("server_error", "Something went wrong; the error was logged."), status=500
         )

@@ -5,12 +5,37 @@ not exist (I1); member with too small a role → 403.
 """
 
 import ipaddress
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from portal.choices import OperatorRole, TenantRole
 from portal.models import Membership, Operator, OperatorMembership, Tenant, User
+
+if TYPE_CHECKING:
+    from django.views.generic.base import ContextMixin, View
+
+    class _ScopedView(ContextMixin, View):
+        """What the mixins below are mixed into: a view with a context (types only)."""
+
+else:
+    _ScopedView = object
+
+
+class TenantRequest(HttpRequest):
+    """A request ``resolve_tenant`` has scoped: it carries the tenant and the user's role there,
+    which views, templates and the API read. A type only: the object stays Django's request."""
+
+    tenant: Tenant
+    tenant_role: str | None
+
+
+class OperatorRequest(HttpRequest):
+    """A request ``resolve_operator`` has scoped (see ``TenantRequest``)."""
+
+    operator: Operator
+    operator_role: str | None
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -58,12 +83,15 @@ def operator_role(user: User, operator: Operator) -> str | None:
     )
 
 
-def resolve_tenant(request: HttpRequest, slug: str, *, admin: bool = False) -> Tenant:
+def resolve_tenant(request: TenantRequest, slug: str, *, admin: bool = False) -> Tenant:
     """The tenant named in the URL, if the user may see it (404) and act on it (403)."""
-    tenant = Tenant.objects.visible_to(request.user).filter(slug=slug).first()
+    user = request.user
+    if not isinstance(user, User):  # anonymous (the sign-in middleware normally got there first)
+        raise Http404("No such organization.")
+    tenant = Tenant.objects.visible_to(user).filter(slug=slug).first()
     if tenant is None:
         raise Http404("No such organization.")
-    role = tenant_role(request.user, tenant)
+    role = tenant_role(user, tenant)
     if admin and role != TenantRole.ADMIN:
         raise PermissionDenied("Only admins of this organization can do that.")
     request.tenant = tenant
@@ -71,12 +99,15 @@ def resolve_tenant(request: HttpRequest, slug: str, *, admin: bool = False) -> T
     return tenant
 
 
-def resolve_operator(request: HttpRequest, slug: str, *, admin: bool = False) -> Operator:
+def resolve_operator(request: OperatorRequest, slug: str, *, admin: bool = False) -> Operator:
     """The operator named in the URL, if the user works for it (404) with the role (403)."""
-    operator = Operator.objects.staffed_by(request.user).filter(slug=slug).first()
+    user = request.user
+    if not isinstance(user, User):  # anonymous (the sign-in middleware normally got there first)
+        raise Http404("No such operator.")
+    operator = Operator.objects.staffed_by(user).filter(slug=slug).first()
     if operator is None:
         raise Http404("No such operator.")
-    role = operator_role(request.user, operator)
+    role = operator_role(user, operator)
     if admin and role != OperatorRole.ADMIN:
         raise PermissionDenied("Only admins of this operator can do that.")
     request.operator = operator
@@ -84,7 +115,7 @@ def resolve_operator(request: HttpRequest, slug: str, *, admin: bool = False) ->
     return operator
 
 
-class TenantMixin:
+class TenantMixin(_ScopedView):
     """For class-based views under ``/t/<tenant_slug>/``. Set ``admin_required`` on writers.
 
     ``admin_required = "unsafe"`` requires an admin for POST/PUT/PATCH/DELETE only, so viewers
@@ -98,17 +129,18 @@ class TenantMixin:
             self.admin_required == "unsafe" and request.method not in ("GET", "HEAD", "OPTIONS")
         )
         self.tenant = resolve_tenant(request, kwargs["tenant_slug"], admin=need_admin)
+        self.tenant_role: str | None = request.tenant_role
         return super().dispatch(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["tenant"] = self.tenant
-        ctx["tenant_role"] = self.request.tenant_role
-        ctx["is_tenant_admin"] = self.request.tenant_role == TenantRole.ADMIN
+        ctx["tenant_role"] = self.tenant_role
+        ctx["is_tenant_admin"] = self.tenant_role == TenantRole.ADMIN
         return ctx
 
 
-class OperatorMixin:
+class OperatorMixin(_ScopedView):
     """For class-based views under ``/o/<operator_slug>/``."""
 
     admin_required: bool | str = False
@@ -118,11 +150,12 @@ class OperatorMixin:
             self.admin_required == "unsafe" and request.method not in ("GET", "HEAD", "OPTIONS")
         )
         self.operator = resolve_operator(request, kwargs["operator_slug"], admin=need_admin)
+        self.operator_role: str | None = request.operator_role
         return super().dispatch(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["operator"] = self.operator
-        ctx["operator_role"] = self.request.operator_role
-        ctx["is_operator_admin"] = self.request.operator_role == OperatorRole.ADMIN
+        ctx["operator_role"] = self.operator_role
+        ctx["is_operator_admin"] = self.operator_role == OperatorRole.ADMIN
         return ctx

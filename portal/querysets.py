@@ -20,7 +20,7 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
-from portal.choices import AssignmentStatus, OperatorRole, TenantRole
+from portal.choices import AssignmentStatus, OperatorRole, PstnAssignmentStatus, TenantRole
 from portal.sharing import (
     BLOCKING_RELATIONSHIPS,
     ShareWindow,
@@ -209,8 +209,6 @@ class PhoneNumberQuerySet(models.QuerySet):
         )
 
     def assigned_to_users(self) -> PhoneNumberQuerySet:
-        from portal.choices import PstnAssignmentStatus
-
         return self.filter(pstn_assignment_status=PstnAssignmentStatus.USER)
 
 

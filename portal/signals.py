@@ -5,7 +5,11 @@ import time
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
+from portal.choices import AuditAction
 from portal.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
+from portal.models import User
+from portal.permissions import client_ip
+from portal.services import record_event
 
 
 @receiver(user_logged_in)
@@ -22,11 +26,6 @@ def audit_failed_login(sender, credentials, request=None, **kwargs) -> None:
 
     Unknown addresses are not recorded: that would store whatever strangers type.
     """
-    from portal.choices import AuditAction
-    from portal.models import User
-    from portal.permissions import client_ip
-    from portal.services import record_event
-
     email = (credentials or {}).get("username") or (credentials or {}).get("email") or ""
     user = User.objects.filter(email__iexact=str(email).strip()).first() if email else None
     if user is not None:

@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from portal.services.notifications import send
+
 
 @shared_task(name="portal.tasks.ping")
 def ping(token: str) -> str:
@@ -15,6 +17,4 @@ def ping(token: str) -> str:
 @shared_task(name="portal.tasks.send_notification", acks_late=True)
 def send_notification(kind: str, ids: dict) -> int:
     """Send one notification (``portal.services.notifications``), built from ids after commit."""
-    from portal.services.notifications import send
-
     return send(kind, ids)

@@ -11,6 +11,8 @@ $PY -m ruff check .
 $PY -m ruff format --check .
 $PY manage.py compile_translations >/dev/null
 $PY manage.py check --fail-level WARNING
+$PY -m mypy  # the domain core's types (the module list is in pyproject.toml)
+.venv/bin/lint-imports  # the architecture contracts (pyproject.toml, docs/design.md)
 $PY manage.py makemigrations --check --dry-run
 set +e
 $PY -m pytest --create-db "$@"

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 
 from exports.choices import ExportFormat
@@ -65,12 +66,12 @@ class PostgresSource:
 
     def __init__(self, job: ExportJob):
         self.job = job
-        self.wrapper = None
+        self.wrapper: BaseDatabaseWrapper | None = None  # its own connection, while entered
 
     def __enter__(self) -> PostgresSource:
-        self.wrapper = connections.create_connection("default")
-        self.wrapper.ensure_connection()
-        self.raw = self.wrapper.connection
+        wrapper = self.wrapper = connections.create_connection("default")
+        wrapper.ensure_connection()
+        self.raw = wrapper.connection
         self.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         return self
 
@@ -78,7 +79,8 @@ class PostgresSource:
         try:
             self.raw.execute("ROLLBACK")
         finally:
-            self.wrapper.close()
+            if self.wrapper is not None:
+                self.wrapper.close()
 
     def _inner(self, exporter: Exporter) -> tuple[str, tuple]:
         queryset = exporter.sql_source(self.job)

@@ -16,6 +16,7 @@ exports between them; anything else answers 404, like something that does not ex
 from django.http import Http404
 from rest_framework import permissions
 
+from exports.models import ExportJob
 from portal.choices import TokenScope as Scope
 from portal.models import ApiToken
 
@@ -65,8 +66,6 @@ def limit_allows(token: ApiToken, kwargs: dict, body=None) -> bool:
             return False
     job_id = kwargs.get("job_id")
     if job_id is not None:
-        from exports.models import ExportJob
-
         return limit_exports(ExportJob.objects.filter(pk=job_id), token).exists()
     return True
 

@@ -23,7 +23,7 @@ from itertools import accumulate
 
 from portal.choices import NumberUsage
 from portal.demo.catalog import ASSIGNMENTS, CALL_HISTORY_DAYS, TENANTS
-from portal.demo.inventory import FIRST, LAST, _released_day, acquired_day
+from portal.demo.inventory import FIRST, FORMULA_NAMES, LAST, _released_day, acquired_day
 from portal.models import EmergencyLocation, Operator, PhoneNumber, Tenant
 from portal.models.calls import CALL_RECORD_COLUMNS
 
@@ -240,8 +240,6 @@ class _Generator:
         self.devices: dict[str, list[tuple[str, str, str, str]]] = {}
 
     def _formula_numbers(self) -> list[tuple[Line, Number]]:
-        from portal.demo.inventory import FORMULA_NAMES
-
         return [
             (line, n) for line in self.lines for n in line.numbers if n.display in FORMULA_NAMES
         ]

@@ -14,7 +14,7 @@ from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from portal.api.errors import error_body
+from portal.errors import error_body
 from portal.mfa.policy import is_verified, state_of
 
 # Pages a session may reach before its second factor: the ones that ask for it or set it up,

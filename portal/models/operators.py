@@ -6,6 +6,7 @@ from django_countries.fields import CountryField
 
 from portal.choices import TransferMechanism
 from portal.models.constraints import country
+from portal.privacy_law import outside_eea
 from portal.querysets import OperatorQuerySet
 from portal.validation import validate_secure_link
 
@@ -50,8 +51,6 @@ class Operator(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from portal.privacy_law import outside_eea
-
         if outside_eea(self.processing_codes) and not self.transfer_mechanism:
             raise ValidationError(
                 {

@@ -30,7 +30,7 @@ def record_event(
         actor_label=actor_label,
         tenant=tenant,
         operator=operator,
-        target_type=target._meta.model_name if target is not None else "",
+        target_type=(target._meta.model_name or "") if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         target_label=target_label or (str(target) if target is not None else ""),
         ip_address=ip or None,

@@ -8,6 +8,8 @@ yet gets one without a password and an e-mail with a single-use, expiring link t
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.db import transaction
 
 from portal.choices import AuditAction, OperatorRole, TenantRole
@@ -17,6 +19,8 @@ from portal.services import notifications
 from portal.services.audit import record_event
 
 AnyMembership = Membership | OperatorMembership
+# One of the two, the same on the way out as on the way in.
+M = TypeVar("M", Membership, OperatorMembership)
 
 
 def _user_by_email(
@@ -47,7 +51,7 @@ def _check_role(role: str, choices) -> None:
 # --- the last-admin rule, for tenants and operators alike -----------------------------------------
 
 
-def _scope(membership: AnyMembership) -> tuple[type, dict, str]:
+def _scope(membership: AnyMembership) -> tuple[type[Tenant] | type[Operator], dict, str]:
     """(the organization's model, the filter of its memberships, its admin role)."""
     if isinstance(membership, OperatorMembership):
         return Operator, {"operator_id": membership.operator_id}, OperatorRole.ADMIN
@@ -71,7 +75,7 @@ def _refuse_last_admin(membership: AnyMembership, done: str) -> None:
         )
 
 
-def _locked(membership: AnyMembership) -> AnyMembership:
+def _locked(membership: M) -> M:
     """Lock the organization first, then the membership: one role change at a time.
 
     Two admins demoting or removing each other at once would otherwise each see the other as

@@ -18,6 +18,7 @@ end users' personal data.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -190,7 +191,8 @@ def _invitation(kind: str, *, user_id: int, by_id=None, tenant_id=None, operator
             "token": default_token_generator.make_token(user),
         },
     )
-    where = (tenant or operator).name if (tenant or operator) else "the Operator Connect portal"
+    place = tenant or operator
+    where = place.name if place is not None else "the Operator Connect portal"
     return Message(
         kind=kind,
         recipients=[(user, {})],
@@ -311,7 +313,8 @@ def _relationship_changed(kind: str, *, assignment_id: int):
     )
 
 
-BUILDERS = {
+# Each builds its kind's message from ids, or None when there is no one to tell any more.
+BUILDERS: dict[str, Callable[..., Message | None]] = {
     INVITATION: _invitation,
     **{kind: _assignment_message for kind in ASSIGNMENT_KINDS},
     OPERATOR_CONNECT_DISABLED: _operator_connect_disabled,

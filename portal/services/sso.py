@@ -16,7 +16,10 @@ from django.utils import timezone
 from portal.choices import AuditAction, TenantRole
 from portal.errors import Conflict, DomainError
 from portal.models import Membership, Tenant, TenantDomain, TenantSSO, User
+from portal.permissions import client_ip
 from portal.services.audit import record_event
+from portal.sso.addresses import check_provider_url
+from portal.sso.client import build_client, load_metadata
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 # Role given to people who join a tenant on their first SSO sign-in through a verified domain.
@@ -42,9 +45,6 @@ def configure_sso(
 
     A blank ``client_secret`` keeps the stored one (the form never shows it again).
     """
-    from portal.sso.addresses import check_provider_url
-    from portal.sso.client import build_client, load_metadata
-
     issuer = (issuer or "").strip()
     client_id = (client_id or "").strip()
     if not client_id:
@@ -170,8 +170,6 @@ def tenant_requiring_sso(email: str) -> tuple[User, Tenant] | None:
 
 
 def refuse_password_sign_in(user: User, tenant: Tenant, *, request: HttpRequest | None) -> None:
-    from portal.permissions import client_ip
-
     record_event(
         AuditAction.SSO_PASSWORD_REFUSED,
         actor=user,
@@ -266,7 +264,7 @@ def _sso_user(tenant: Tenant, claims: dict, *, ip: str | None) -> tuple[User, Me
     member = (
         Membership.objects.filter(tenant=tenant, user=user).first() if user is not None else None
     )
-    if member is not None:
+    if user is not None and member is not None:
         if not verified and _reaches_beyond(user, tenant):
             raise SSORefused(
                 f"Your account also belongs to other organizations; {tenant.name}'s sign-in "

@@ -60,6 +60,7 @@ def create_token(
             field="name",
         )
     secret = ApiToken.new_key()
+    expires_at = timezone.now() + timedelta(days=expires_in_days)
     token = ApiToken.objects.create(
         user=user,
         name=name,
@@ -69,11 +70,11 @@ def create_token(
         tenant=tenant,
         operator=operator,
         created_from=ip,
-        expires_at=timezone.now() + timedelta(days=expires_in_days),
+        expires_at=expires_at,
     )
     record_event(
         AuditAction.TOKEN_CREATED, actor=user, target=token, target_label=name, ip=ip,
-        tenant=tenant, operator=operator, expires_at=token.expires_at.isoformat(), scope=scope,
+        tenant=tenant, operator=operator, expires_at=expires_at.isoformat(), scope=scope,
     )  # fmt: skip
     return token, secret
 

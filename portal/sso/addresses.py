@@ -22,12 +22,18 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _addresses(host: str, port: int) -> list[ipaddress._BaseAddress]:
+def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
         raise DomainError(f"The host {host} can't be found.", field="issuer") from exc
-    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    # An IPv4/IPv6 socket address starts with the host as a string ("fe80::1%eth0" for a scoped
+    # one); other families never come back for a TCP lookup of a host name.
+    return [
+        ipaddress.ip_address(address.split("%")[0])
+        for *_, sockaddr in infos
+        if isinstance(address := sockaddr[0], str)
+    ]
 
 
 def check_provider_url(url: str, *, resolve: bool = True) -> None:

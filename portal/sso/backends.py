@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.backends import BaseBackend
 from django.core.exceptions import PermissionDenied
 
+from portal.services.sso import refuse_password_sign_in, tenant_requiring_sso
+
 
 class SSORequiredBackend(BaseBackend):
     """Stop the password check for a member of a tenant that requires SSO.
@@ -16,8 +18,6 @@ class SSORequiredBackend(BaseBackend):
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        from portal.services.sso import refuse_password_sign_in, tenant_requiring_sso
-
         if not username:
             return None
         hit = tenant_requiring_sso(str(username))

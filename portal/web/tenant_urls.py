@@ -2,7 +2,6 @@
 
 from django.urls import path
 
-from portal.mfa.tenant import TenantSecurityView
 from portal.web.views import (
     assignments,
     audit,
@@ -12,6 +11,7 @@ from portal.web.views import (
     directory,
     members,
     operator_connect,
+    security,
     sso,
 )
 
@@ -73,7 +73,7 @@ urlpatterns = [
     path("members/role/", members.MemberRoleView.as_view(), name="member_role"),
     path("members/remove/", members.MemberRemoveView.as_view(), name="member_remove"),
     # second-factor policy (docs/mfa.md)
-    path("security/", TenantSecurityView.as_view(), name="security"),
+    path("security/", security.TenantSecurityView.as_view(), name="security"),
     # audit
     path("audit/", audit.AuditLogView.as_view(), name="audit"),
     # single sign-on

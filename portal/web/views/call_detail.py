@@ -7,6 +7,7 @@ from django.apps import apps
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from exports.engine.call_records import CallRecordsExporter
 from portal.choices import AuditAction
 from portal.models import AuditEvent, CallRecord
 from portal.web.views.base import TenantPage
@@ -14,8 +15,6 @@ from portal.web.views.base import TenantPage
 
 def export_columns() -> list[tuple[str, str]]:
     """(column name, model field) of the call-records export, in the export's order."""
-    from exports.engine.call_records import CallRecordsExporter
-
     return [(c.name, c.source) for c in CallRecordsExporter.columns]
 
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.db import transaction
 from django.utils.decorators import method_decorator
 
-from portal.choices import AuditAction
 from portal.mfa.stepup import recent_second_factor
-from portal.models import Tenant, User
-from portal.services.audit import record_event
+from portal.services.mfa import set_require_mfa
 from portal.web.views.base import ServiceFormPage
 
 
@@ -20,19 +17,6 @@ class TenantSecurityForm(forms.Form):
         help_text="An authenticator app or a passkey. Members without one must set one up at "
         "their next page view.",
     )
-
-
-@transaction.atomic
-def set_require_mfa(tenant: Tenant, *, require: bool, by: User, ip: str | None = None) -> Tenant:
-    tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
-    if tenant.require_mfa != require:
-        tenant.require_mfa = require
-        tenant.save(update_fields=["require_mfa"])
-        record_event(
-            AuditAction.MFA_POLICY_CHANGED, actor=by, tenant=tenant, target=tenant,
-            target_label=tenant.name, ip=ip, require_mfa=require,
-        )  # fmt: skip
-    return tenant
 
 
 @method_decorator(recent_second_factor, name="post")
