@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 import sys
 
-from django.db import InterfaceError, OperationalError
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
@@ -67,9 +68,6 @@ class WebStatementTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.conf import settings
-        from django.db import connection
-
         timeout = settings.WEB_STATEMENT_TIMEOUT_MS
         if not timeout or connection.vendor != "postgresql":
             return self.get_response(request)
@@ -100,8 +98,6 @@ class WebStatementTimeoutMiddleware:
 
 def too_slow(request: HttpRequest) -> HttpResponse:
     if is_api(request):
-        from portal.api.errors import error_body
-
         response = JsonResponse(error_body("too_slow", TOO_SLOW_MESSAGE), status=503)
     else:
         response = HttpResponse(
