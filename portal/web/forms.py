@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries as all_countries
 
 from portal.acknowledgements import ASSIGN_TEXT, ENABLE_TEXT
@@ -237,44 +238,44 @@ def _aware_day(day, *, end: bool = False) -> datetime:
 
 
 class NumberFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    operator = forms.ChoiceField(label="Operator", required=False)
-    country = forms.ChoiceField(label="Country", required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    operator = forms.ChoiceField(label=_("Operator"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
     status = forms.ChoiceField(
-        label="Assignment",
+        label=_("Assignment"),
         required=False,
         choices=[
-            ("", "Any"),
-            (PstnAssignmentStatus.UNASSIGNED, "Unassigned"),
-            (PstnAssignmentStatus.USER, "User"),
-            (PstnAssignmentStatus.VOICE_APP, "Voice application"),
-            (PstnAssignmentStatus.CONFERENCE, "Conference"),
+            ("", _("Any")),
+            (PstnAssignmentStatus.UNASSIGNED, _("Unassigned")),
+            (PstnAssignmentStatus.USER, _("User")),
+            (PstnAssignmentStatus.VOICE_APP, _("Voice application")),
+            (PstnAssignmentStatus.CONFERENCE, _("Conference")),
         ],
     )
 
     def __init__(self, *args, operators=(), country_codes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["operator"].choices = [("", "Any operator")] + [
+        self.fields["operator"].choices = [("", _("Any operator"))] + [
             (o.slug, o.name) for o in operators
         ]
-        self.fields["country"].choices = [("", "Any country")] + [
+        self.fields["country"].choices = [("", _("Any country"))] + [
             (c, all_countries.name(c)) for c in country_codes
         ]
 
 
 class DateRangeMixin(forms.Form):
     date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def clean(self):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
-            self.add_error("date_to", "The end date must be on or after the start date.")
+            self.add_error("date_to", _("The end date must be on or after the start date."))
         return data
 
     def time_range(self) -> tuple[datetime | None, datetime | None]:
@@ -287,31 +288,31 @@ class DateRangeMixin(forms.Form):
 
 
 class CallFilterForm(DateRangeMixin):
-    operator = forms.ChoiceField(label="Operator", required=False)
+    operator = forms.ChoiceField(label=_("Operator"), required=False)
     direction = forms.ChoiceField(
-        label="Direction", required=False, choices=[("", "Any"), *Direction.choices]
+        label=_("Direction"), required=False, choices=[("", _("Any")), *Direction.choices]
     )
     call_type = forms.ChoiceField(
-        label="Call type", required=False, choices=[("", "Any"), *CallType.choices]
+        label=_("Call type"), required=False, choices=[("", _("Any")), *CallType.choices]
     )
     quality = forms.ChoiceField(
-        label="Quality", required=False, choices=[("", "Any"), *CallQuality.choices]
+        label=_("Quality"), required=False, choices=[("", _("Any")), *CallQuality.choices]
     )
 
     def __init__(self, *args, operators=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["operator"].choices = [("", "Any operator")] + [
+        self.fields["operator"].choices = [("", _("Any operator"))] + [
             (o.slug, o.name) for o in operators
         ]
 
 
 class LocationFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    country = forms.ChoiceField(label="Country", required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    country = forms.ChoiceField(label=_("Country"), required=False)
 
     def __init__(self, *args, country_codes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "Any country")] + [
+        self.fields["country"].choices = [("", _("Any country"))] + [
             (c, all_countries.name(c)) for c in country_codes
         ]
 

@@ -135,3 +135,121 @@ def test_the_language_switcher_keeps_signed_in_pages_in_the_chosen_language(worl
     assert response.status_code == 302 and response["Location"] == page
     html = client.get(page).content.decode()
     assert '<html lang="fr">' in html and "Tableau de bord" in html
+
+
+# --- every translated signed-in page, in every language -------------------------------------------
+
+LANGS = ["de", "fr", "es"]
+
+
+@pytest.fixture
+def filled(world, tmp_path, settings):
+    """Tenant A with numbers, call records and a finished export, so every string shows."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from exports import runner, services
+    from notices.services import publish_notice
+    from tests.factories import CallRecordFactory, PhoneNumberFactory
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "exports"), "base_url": None},
+        },
+    }
+    settings.VAR_DIR = tmp_path
+    publish_notice(world.tenant_a, by=world.alice)
+    number = PhoneNumberFactory(tenant=world.tenant_a, operator=world.operator_o)
+    CallRecordFactory(tenant=world.tenant_a, operator=world.operator_o, is_emergency=True)
+    CallRecordFactory(tenant=world.tenant_a, operator=world.operator_o, success=False)
+    job, _ = services.request_export(
+        tenant=world.tenant_a, operator=world.operator_o, by=world.oscar, via="operator",
+        datasets=["call_records", "numbers"], start=timezone.now() - timedelta(days=2),
+        end=timezone.now() + timedelta(hours=1), format="csv",
+    )  # fmt: skip
+    runner.run_export(job.pk)
+    world.job = job
+    world.number = number
+    return world
+
+
+# (page, persona, URL) — the signed-in pages whose templates are translated.
+PAGES = [
+    ("tenant dashboard", "alice", lambda w: f"/t/{w.tenant_a.slug}/"),
+    ("numbers", "alice", lambda w: f"/t/{w.tenant_a.slug}/numbers/"),
+    ("call records", "alice", lambda w: f"/t/{w.tenant_a.slug}/call-records/"),
+]
+
+
+# Python modules whose strings (labels, choices, titles) those pages show.
+PY_SOURCES = [
+    "portal/choices.py", "exports/choices.py", "portal/web/forms.py", "portal/web/views/data.py",
+]  # fmt: skip
+
+
+def _visible(html: str) -> list[str]:
+    parser = _Text()
+    parser.feed(html)
+    return parser.nodes
+
+
+def _left_in_english(english: str, translated: str, msgids: list[str], lang: str) -> list[str]:
+    """Msgids of the page shown in English that still show, untranslated, in ``lang``.
+
+    A msgid of one or two words counts only as a whole text node (names such as "Operator O"
+    or "Alice Admin" contain such words); a longer one anywhere in a node.
+    """
+    from django.utils import translation
+
+    def shows(msgid: str, nodes: list[str]) -> bool:
+        if len(msgid.split()) <= 2:
+            return any(node.strip(" .:·—") == msgid for node in nodes)
+        return any(msgid in node for node in nodes)
+
+    shown, now = _visible(english), _visible(translated)
+    left = []
+    for msgid in msgids:
+        if "%(" in msgid or not shows(msgid, shown):
+            continue
+        with translation.override(lang):
+            if translation.gettext(msgid) == msgid:  # the same word in both ("Type", "Pages")
+                continue
+        if shows(msgid, now) and msgid not in left:
+            left.append(msgid)
+    return left
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(("page", "persona", "url"), PAGES, ids=[p[0] for p in PAGES])
+def test_signed_in_page_has_no_catalogue_message_left_in_english(
+    filled, client, page, persona, url, lang
+):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from portal.translations import template_messages, untranslated
+
+    client.force_login(getattr(filled, persona))
+    path = url(filled)
+    english = client.get(path, {"lang": "en"})
+    assert english.status_code == 200
+    templates = sorted(
+        {Path(t.origin.name) for t in english.templates if t.origin and t.origin.name}
+        & {p for p in Path(settings.BASE_DIR, "templates").rglob("*.html")}
+    )
+    sources = templates + [Path(settings.BASE_DIR, p) for p in PY_SOURCES]
+    msgids = [m for t in templates for m in template_messages(t)]
+    assert msgids, f"{page}: no template of the page is marked for translation"
+    msgids += [m for p in PY_SOURCES for m in template_messages(Path(settings.BASE_DIR, p))]
+    assert untranslated(sources).get(lang, []) == []  # every msgid has a translation
+
+    response = client.get(path, {"lang": lang})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<html lang="{lang}">' in html
+    assert _left_in_english(english.content.decode(), html, msgids, lang) == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from portal.choices import AuditAction
 from portal.models import AuditEvent, CallRecord
@@ -67,7 +68,7 @@ def receipts(record: CallRecord, user) -> list[dict]:
 
 class CallDetailView(TenantPage):
     template_name = "portal/tenant/call_detail.html"
-    title = "Call record"
+    title = _("Call record")
 
     def get_breadcrumbs(self):
         return [("Call records", self.tenant_url("calls")), (self.title, None)]

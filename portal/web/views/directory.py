@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from portal.acknowledgements import ASSIGN_TEXT
 from portal.choices import AssignmentStatus, OperatorService
@@ -24,7 +25,7 @@ def _statuses(tenant) -> dict[int, str]:
 
 class DirectoryView(TenantPage):
     template_name = "portal/tenant/directory.html"
-    title = "Operator directory"
+    title = _("Operator directory")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 
 from portal.choices import TenantRole
 from portal.errors import DomainError
@@ -34,7 +35,7 @@ def _membership(tenant, email: str) -> Membership:
 
 class MemberListView(TenantPage):
     template_name = "portal/tenant/members.html"
-    title = "Members"
+    title = _("Members")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -55,7 +56,7 @@ class MemberListView(TenantPage):
 class MemberAddView(ServiceFormPage):
     template_name = "portal/tenant/member_add.html"
     form_class = MemberAddForm
-    title = "Add a member"
+    title = _("Add a member")
 
     def get_breadcrumbs(self):
         return [("Members", self.tenant_url("members")), (self.title, None)]
@@ -111,7 +112,7 @@ class MemberRemoveView(TenantPage):
     admin_required = True
     http_method_names = ["post"]
     template_name = "portal/tenant/member_remove.html"
-    title = "Remove a member"
+    title = _("Remove a member")
 
     def get_breadcrumbs(self):
         return [("Members", self.tenant_url("members")), (self.title, None)]
