@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -126,7 +127,7 @@ class ExportListView(OperatorSide, OperatorMixin, TemplateView):
 
 
 class ExportRequestView(OperatorSide, OperatorMixin, ExportRequestBase):
-    party_label = "Organization"
+    party_label = _("Organization")
 
     def parties(self):
         return [(t.slug, t.name) for t in Tenant.objects.sharing_with(self.operator)]

@@ -4,6 +4,7 @@ from defusedcsv import csv as defused_csv
 from django import forms
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from exports import services
@@ -47,7 +48,7 @@ class ExportListView(TenantSide, TenantMixin, TemplateView):
 
 class ExportRequestView(TenantSide, TenantMixin, ExportRequestBase):
     admin_required = True
-    party_label = "Operator"
+    party_label = _("Operator")
 
     def parties(self):
         return [(o.slug, o.name) for o in sharing_operators(self.tenant)]
