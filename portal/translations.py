@@ -85,7 +85,9 @@ def template_messages(template: Path) -> list[str]:
 
     code = template.read_text(encoding="utf-8")
     if template.suffix != ".py":
+        # Python's tokenizer (Babel's) trips over the template's indentation; xgettext doesn't.
         code = templatize(code, origin=str(template))
+        code = "\n".join(line.lstrip() for line in code.splitlines())
     found: list[str] = []
     for _line, _func, message, _comments in extract_python(
         io.BytesIO(code.encode("utf-8")), KEYWORDS, [], {}

@@ -55,16 +55,19 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
     time_zone = forms.ChoiceField(
-        label="Time zone", help_text="Dates and times in the portal are shown in this time zone."
+        label=_("Time zone"),
+        help_text=_("Dates and times in the portal are shown in this time zone."),
     )
     optional_emails = forms.BooleanField(
-        label="E-mail me optional notifications",
+        label=_("E-mail me optional notifications"),
         required=False,
-        help_text="A tenant chose or resumed your operator, a notice names it, an export is "
-        "ready, a relationship was signed. E-mails about data that stops flowing, and "
-        "invitations, are always sent.",
+        help_text=_(
+            "A tenant chose or resumed your operator, a notice names it, an export is "
+            "ready, a relationship was signed. E-mails about data that stops flowing, and "
+            "invitations, are always sent."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

@@ -191,13 +191,17 @@ PAGES = [
     ("operator exports", "oscar", lambda w: f"/o/{w.operator_o.slug}/exports/"),
     ("operator export detail", "oscar", lambda w: f"/o/{w.operator_o.slug}/exports/{w.job.pk}/"),
     ("API tokens", "oscar", lambda w: "/account/tokens/"),
+    ("tenant members", "alice", lambda w: f"/t/{w.tenant_a.slug}/members/"),
+    ("operator members", "olivia", lambda w: f"/o/{w.operator_o.slug}/members/"),
+    ("sign-in security", "oscar", lambda w: "/account/security/"),
+    ("profile", "alice", lambda w: "/accounts/profile/"),
 ]
 
 
 # Python modules whose strings (labels, choices, titles) those pages show.
 PY_SOURCES = [
     "portal/choices.py", "exports/choices.py", "portal/web/forms.py", "portal/web/views/data.py",
-    "exports/forms.py",
+    "exports/forms.py", "portal/mfa/policy.py",
 ]  # fmt: skip
 
 
