@@ -89,9 +89,11 @@ def template_messages(template: Path) -> list[str]:
         code = templatize(code, origin=str(template))
         code = "\n".join(line.lstrip() for line in code.splitlines())
     found: list[str] = []
-    for _line, _func, message, _comments in extract_python(
+    for _line, func, message, _comments in extract_python(
         io.BytesIO(code.encode("utf-8")), KEYWORDS, [], {}
     ):
+        if func.startswith(("pgettext", "npgettext")):
+            continue  # msgids with a context (few, checked where they are used)
         msgid = message[0] if isinstance(message, tuple) else message
         if msgid and msgid not in found:
             found.append(msgid)

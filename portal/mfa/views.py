@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
@@ -121,7 +122,10 @@ def totp_add(request: HttpRequest) -> HttpResponse:
                 )  # fmt: skip
             del request.session[PENDING_TOTP_KEY]
             mark_verified(request, device)
-            messages.success(request, f"“{device.name}” is set up. Keep recovery codes too.")
+            messages.success(
+                request,
+                gettext("“%(name)s” is set up. Keep recovery codes too.") % {"name": device.name},
+            )
             return redirect(_next_url(request, default=reverse("mfa:security")))
         form.add_error("code", "That code doesn't match. Check the app's clock and try again.")
     secret = base64.b32encode(unhexlify(key.encode())).decode()
@@ -146,7 +150,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     """New recovery codes replace the old ones; they are shown this once."""
     user = request.user
     if not state_of(user).enrolled:
-        messages.error(request, "Set up an authenticator app or a passkey first.")
+        messages.error(request, gettext("Set up an authenticator app or a passkey first."))
         return redirect("mfa:security")
     with transaction.atomic():
         device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME)
@@ -202,7 +206,7 @@ def device_remove(request: HttpRequest) -> HttpResponse:
         AuditAction.MFA_DEVICE_REMOVED, actor=user, target_label=name, ip=client_ip(request),
         kind=kind,
     )  # fmt: skip
-    messages.success(request, f"“{name}” was removed.")
+    messages.success(request, gettext("“%(name)s” was removed.") % {"name": name})
     return redirect("mfa:security")
 
 

@@ -270,3 +270,24 @@ def test_signed_in_page_has_no_catalogue_message_left_in_english(
     assert _left_in_english(english.content.decode(), html, msgids, lang) == []
     # Nor any English sentence from elsewhere (a file name such as call_records.csv is none).
     assert [n for n in english_sentences(html) if " " in n] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "Victor Viewer is now admin."),
+        ("de", "Victor Viewer ist jetzt Administrator."),
+        ("fr", "Victor Viewer est désormais administrateur."),
+        ("es", "Victor Viewer es ahora administrador."),
+    ],
+)
+def test_a_confirmation_message_is_in_the_chosen_language(world, client, lang, expected):
+    client.force_login(world.alice)
+    client.post("/i18n/setlang/", {"language": lang, "next": "/"})
+    response = client.post(
+        f"/t/{world.tenant_a.slug}/members/role/",
+        {"email": "victor@contoso.test", "role": "admin"},
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == [expected]

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.choices import TenantRole
@@ -19,6 +20,7 @@ from portal.models import Membership
 from portal.permissions import client_ip
 from portal.services import add_member, change_member_role, remove_member
 from portal.web.forms import MemberAddForm, MemberRemoveForm, MemberRoleForm
+from portal.web.messages import added_message, role_changed_message
 from portal.web.views.base import ServiceFormPage, TenantPage
 
 
@@ -67,14 +69,7 @@ class MemberAddView(ServiceFormPage):
             self.tenant, email=data["email"], role=data["role"], full_name=data["full_name"],
             by=self.request.user, ip=self.ip,
         )  # fmt: skip
-        invited = (
-            "" if membership.user.has_usable_password() else
-            " We e-mailed them a link to set a password."
-        )  # fmt: skip
-        return (
-            f"{membership.user.display_name} is now a member with the role "
-            f"{membership.get_role_display().lower()}.{invited}"
-        )
+        return added_message(membership)
 
     def get_success_url(self) -> str:
         return self.tenant_url("members")
@@ -89,7 +84,7 @@ class MemberRoleView(TenantPage):
     def post(self, request, *args, **kwargs) -> HttpResponse:
         form = MemberRoleForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Choose a valid role.")
+            messages.error(request, gettext("Choose a valid role."))
             return redirect(self.tenant_url("members"))
         membership = _membership(self.tenant, form.cleaned_data["email"])
         try:
@@ -101,7 +96,7 @@ class MemberRoleView(TenantPage):
         else:
             messages.success(
                 request,
-                f"{membership.user.display_name} is now {membership.get_role_display().lower()}.",
+                role_changed_message(membership),
             )
         return redirect(self.tenant_url("members"))
 
@@ -120,7 +115,7 @@ class MemberRemoveView(TenantPage):
     def post(self, request, *args, **kwargs) -> HttpResponse:
         form = MemberRemoveForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Choose a member to remove.")
+            messages.error(request, gettext("Choose a member to remove."))
             return redirect(self.tenant_url("members"))
         membership = _membership(self.tenant, form.cleaned_data["email"])
         if not form.cleaned_data["confirm"]:
@@ -139,7 +134,9 @@ class MemberRemoveView(TenantPage):
             messages.error(request, f"{name}: {exc.message}")
         else:
             if myself:
-                messages.success(request, f"You left {self.tenant.name}.")
+                messages.success(
+                    request, gettext("You left %(name)s.") % {"name": self.tenant.name}
+                )
                 return redirect("home")
-            messages.success(request, f"{name} is no longer a member.")
+            messages.success(request, gettext("%(name)s is no longer a member.") % {"name": name})
         return redirect(self.tenant_url("members"))
