@@ -33,7 +33,10 @@ class ExportRequestForm(forms.Form):
         label=_("Call records to (UTC, included)"), widget=forms.DateInput(attrs={"type": "date"})
     )
     format = forms.ChoiceField(
-        choices=ExportFormat.choices, widget=forms.RadioSelect, initial=ExportFormat.CSV
+        choices=ExportFormat.choices,
+        widget=forms.RadioSelect,
+        initial=ExportFormat.CSV,
+        label=_("Format"),
     )
 
     def __init__(self, *args, parties: list[tuple[str, str]], party_label: str, **kwargs):

@@ -195,13 +195,17 @@ PAGES = [
     ("operator members", "olivia", lambda w: f"/o/{w.operator_o.slug}/members/"),
     ("sign-in security", "oscar", lambda w: "/account/security/"),
     ("profile", "alice", lambda w: "/accounts/profile/"),
+    ("my operators", "alice", lambda w: f"/t/{w.tenant_a.slug}/operators/"),
+    ("tenant export request", "alice", lambda w: f"/t/{w.tenant_a.slug}/exports/new/"),
+    ("operator export request", "oscar", lambda w: f"/o/{w.operator_o.slug}/exports/new/"),
+    ("what has been shared", "alice", lambda w: f"/t/{w.tenant_a.slug}/exports/shared/"),
 ]
 
 
 # Python modules whose strings (labels, choices, titles) those pages show.
 PY_SOURCES = [
     "portal/choices.py", "exports/choices.py", "portal/web/forms.py", "portal/web/views/data.py",
-    "exports/forms.py", "portal/mfa/policy.py",
+    "exports/forms.py", "portal/mfa/policy.py", "exports/views/tenant.py",
 ]  # fmt: skip
 
 
