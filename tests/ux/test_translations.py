@@ -151,7 +151,7 @@ def filled(world, tmp_path, settings):
 
     from exports import runner, services
     from notices.services import publish_notice
-    from tests.factories import CallRecordFactory, PhoneNumberFactory
+    from tests.factories import CallRecordFactory, EmergencyLocationFactory, PhoneNumberFactory
 
     settings.STORAGES = {
         **settings.STORAGES,
@@ -162,8 +162,13 @@ def filled(world, tmp_path, settings):
     }
     settings.VAR_DIR = tmp_path
     publish_notice(world.tenant_a, by=world.alice)
-    number = PhoneNumberFactory(tenant=world.tenant_a, operator=world.operator_o)
-    CallRecordFactory(tenant=world.tenant_a, operator=world.operator_o, is_emergency=True)
+    location = EmergencyLocationFactory(tenant=world.tenant_a)
+    number = PhoneNumberFactory(
+        tenant=world.tenant_a, operator=world.operator_o, emergency_location=location
+    )
+    world.call = CallRecordFactory(
+        tenant=world.tenant_a, operator=world.operator_o, is_emergency=True
+    )
     CallRecordFactory(tenant=world.tenant_a, operator=world.operator_o, success=False)
     job, _ = services.request_export(
         tenant=world.tenant_a, operator=world.operator_o, by=world.oscar, via="operator",
@@ -199,6 +204,13 @@ PAGES = [
     ("tenant export request", "alice", lambda w: f"/t/{w.tenant_a.slug}/exports/new/"),
     ("operator export request", "oscar", lambda w: f"/o/{w.operator_o.slug}/exports/new/"),
     ("what has been shared", "alice", lambda w: f"/t/{w.tenant_a.slug}/exports/shared/"),
+    ("call record", "alice", lambda w: f"/t/{w.tenant_a.slug}/call-records/{w.call.pk}/"),
+    (
+        "phone number",
+        "alice",
+        lambda w: f"/t/{w.tenant_a.slug}/numbers/{w.number.telephone_number}/",
+    ),
+    ("emergency locations", "alice", lambda w: f"/t/{w.tenant_a.slug}/emergency-locations/"),
 ]
 
 
@@ -206,6 +218,7 @@ PAGES = [
 PY_SOURCES = [
     "portal/choices.py", "exports/choices.py", "portal/web/forms.py", "portal/web/views/data.py",
     "exports/forms.py", "portal/mfa/policy.py", "exports/views/tenant.py",
+    "portal/web/views/call_detail.py",
 ]  # fmt: skip
 
 

@@ -64,7 +64,7 @@ class AssignmentMixin:
         return assignment
 
     def get_breadcrumbs(self):
-        crumbs = [("My operators", self.tenant_url("assignments"))]
+        crumbs = [(_("My operators"), self.tenant_url("assignments"))]
         detail = self.tenant_url("assignment_detail", operator_slug=self.assignment.operator.slug)
         if self.title:
             return crumbs + [(self.assignment.operator.name, detail), (self.title, None)]

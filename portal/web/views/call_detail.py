@@ -71,7 +71,7 @@ class CallDetailView(TenantPage):
     title = _("Call record")
 
     def get_breadcrumbs(self):
-        return [("Call records", self.tenant_url("calls")), (self.title, None)]
+        return [(_("Call records"), self.tenant_url("calls")), (self.title, None)]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

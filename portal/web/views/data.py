@@ -84,7 +84,7 @@ class NumberDetailView(TenantPage):
 
     def get_breadcrumbs(self):
         return [
-            ("Phone numbers", self.tenant_url("numbers")),
+            (_("Phone numbers"), self.tenant_url("numbers")),
             (self.number.telephone_number, None),
         ]
 

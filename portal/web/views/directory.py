@@ -89,7 +89,7 @@ class OperatorDetailView(DirectoryOperatorMixin, TenantPage):
     template_name = "portal/tenant/operator_detail.html"
 
     def get_breadcrumbs(self):
-        return [("Operator directory", self.tenant_url("directory")), (self.operator.name, None)]
+        return [(_("Operator directory"), self.tenant_url("directory")), (self.operator.name, None)]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -117,12 +117,12 @@ class AssignView(DirectoryOperatorMixin, ServiceFormPage):
 
     def get_breadcrumbs(self):
         return [
-            ("Operator directory", self.tenant_url("directory")),
+            (_("Operator directory"), self.tenant_url("directory")),
             (
                 self.operator.name,
                 self.tenant_url("operator_detail", operator_slug=self.operator.slug),
             ),
-            ("Add as my operator", None),
+            (_("Add as my operator"), None),
         ]
 
     def get_form_kwargs(self):

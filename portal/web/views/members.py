@@ -61,7 +61,7 @@ class MemberAddView(ServiceFormPage):
     title = _("Add a member")
 
     def get_breadcrumbs(self):
-        return [("Members", self.tenant_url("members")), (self.title, None)]
+        return [(_("Members"), self.tenant_url("members")), (self.title, None)]
 
     def perform(self, form) -> str:
         data = form.cleaned_data
@@ -110,7 +110,7 @@ class MemberRemoveView(TenantPage):
     title = _("Remove a member")
 
     def get_breadcrumbs(self):
-        return [("Members", self.tenant_url("members")), (self.title, None)]
+        return [(_("Members"), self.tenant_url("members")), (self.title, None)]
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
         form = MemberRemoveForm(request.POST)
