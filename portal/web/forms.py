@@ -106,17 +106,17 @@ class ConfirmForm(forms.Form):
 
 
 class DirectoryFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    country = forms.ChoiceField(label="Country", required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    country = forms.ChoiceField(label=_("Country"), required=False)
     service = forms.ChoiceField(
-        label="Service",
+        label=_("Service"),
         required=False,
-        choices=[("", "Any service"), *OperatorService.choices],
+        choices=[("", _("Any service")), *OperatorService.choices],
     )
 
     def __init__(self, *args, country_codes: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "Any country")] + sorted(
+        self.fields["country"].choices = [("", _("Any country"))] + sorted(
             ((c, all_countries.name(c)) for c in country_codes), key=lambda c: c[1]
         )
 

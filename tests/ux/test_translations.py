@@ -23,26 +23,34 @@ ENGLISH = {
 
 
 class _Text(HTMLParser):
-    """Visible text nodes (no script/style), plus aria-label and title attributes."""
+    """Visible text nodes (no script/style), plus aria-label and title attributes. Text marked
+    ``lang="en"`` inside a page in another language (audit sentences, recorded in English on
+    purpose) is left out."""
+
+    VOID = {"br", "img", "input", "meta", "link", "hr", "source", "wbr"}
 
     def __init__(self):
         super().__init__()
         self.nodes: list[str] = []
-        self._skip = 0
+        self._open: list[bool] = []  # per open element: does it hide its text?
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self._skip += 1
-        for name, value in attrs:
-            if name in ("aria-label", "title", "placeholder") and value:
-                self.nodes.append(value)
+        if tag in self.VOID:
+            hidden = False
+        else:
+            hidden = tag in ("script", "style") or (tag != "html" and ("lang", "en") in attrs)
+            self._open.append(hidden)
+        if not any(self._open):
+            for name, value in attrs:
+                if name in ("aria-label", "title", "placeholder") and value:
+                    self.nodes.append(value)
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style"):
-            self._skip -= 1
+        if tag not in self.VOID and self._open:
+            self._open.pop()
 
     def handle_data(self, data):
-        if not self._skip and data.strip():
+        if not any(self._open) and data.strip():
             self.nodes.append(" ".join(data.split()))
 
 
@@ -211,6 +219,9 @@ PAGES = [
         lambda w: f"/t/{w.tenant_a.slug}/numbers/{w.number.telephone_number}/",
     ),
     ("emergency locations", "alice", lambda w: f"/t/{w.tenant_a.slug}/emergency-locations/"),
+    ("assignment", "alice", lambda w: f"/t/{w.tenant_a.slug}/operators/{w.operator_o.slug}/"),
+    ("operator directory", "alice", lambda w: f"/t/{w.tenant_a.slug}/directory/"),
+    ("directory entry", "alice", lambda w: f"/t/{w.tenant_a.slug}/directory/{w.operator_o.slug}/"),
 ]
 
 
