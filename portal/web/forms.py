@@ -97,8 +97,8 @@ class ConfirmForm(forms.Form):
     """An explicit confirmation for actions that take effect at once."""
 
     confirm = forms.BooleanField(
-        label="Yes, I understand the consequences.",
-        error_messages={"required": "Tick the box to confirm."},
+        label=_("Yes, I understand the consequences."),
+        error_messages={"required": _("Tick the box to confirm.")},
     )
 
 
@@ -125,24 +125,24 @@ class CountriesField(forms.MultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Countries/regions")
-        kwargs.setdefault("error_messages", {"required": "Choose at least one country."})
+        kwargs.setdefault("label", _("Countries/regions"))
+        kwargs.setdefault("error_messages", {"required": _("Choose at least one country.")})
         super().__init__(**kwargs)
 
 
 class ContactForm(forms.Form):
     """The contact details shared with an operator."""
 
-    contact_full_name = forms.CharField(label="Contact full name", max_length=200)
-    contact_email = forms.EmailField(label="Contact e-mail")
+    contact_full_name = forms.CharField(label=_("Contact full name"), max_length=200)
+    contact_email = forms.EmailField(label=_("Contact e-mail"))
     company_size = forms.ChoiceField(
-        label="Company size", choices=[("", "Choose…"), *CompanySize.choices]
+        label=_("Company size"), choices=[("", _("Choose…")), *CompanySize.choices]
     )
     contact_phone = forms.CharField(
-        label="Contact phone (optional)",
+        label=_("Contact phone (optional)"),
         required=False,
         max_length=32,
-        help_text="International format, e.g. +44 20 7946 0000.",
+        help_text=_("International format, e.g. +44 20 7946 0000."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
 
@@ -156,7 +156,7 @@ class ContactForm(forms.Form):
 class AssignForm(ContactForm):
     """Add an operator: countries it serves, contact shared, acknowledgement."""
 
-    countries = CountriesField(help_text="Only the countries this operator serves are offered.")
+    countries = CountriesField(help_text=_("Only the countries this operator serves are offered."))
     acknowledged = forms.BooleanField(
         label=ASSIGN_TEXT.text.split("\n", 1)[0], error_messages={"required": ACK_REQUIRED}
     )
@@ -168,7 +168,7 @@ class AssignForm(ContactForm):
 
 
 class CountriesForm(forms.Form):
-    countries = CountriesField(help_text="Removing a country stops sharing its data at once.")
+    countries = CountriesField(help_text=_("Removing a country stops sharing its data at once."))
 
     def __init__(self, *args, operator, **kwargs):
         super().__init__(*args, **kwargs)
@@ -179,50 +179,56 @@ class CountriesForm(forms.Form):
 
 
 class MemberAddForm(forms.Form):
-    email = forms.EmailField(label="E-mail address")
+    email = forms.EmailField(label=_("E-mail address"))
     full_name = forms.CharField(
-        label="Full name (optional)",
+        label=_("Full name (optional)"),
         required=False,
         max_length=150,
-        help_text="Used if this person has no account yet. They get an e-mail with a link to "
-        "choose a password; it works once and expires.",
+        help_text=_(
+            "Used if this person has no account yet. They get an e-mail with a link to "
+            "choose a password; it works once and expires."
+        ),
     )
     role = forms.ChoiceField(
-        label="Role",
+        label=_("Role"),
         choices=TenantRole.choices,
         initial=TenantRole.VIEWER,
         widget=forms.RadioSelect,
-        help_text="Viewers can see everything; only admins can change anything.",
+        help_text=_("Viewers can see everything; only admins can change anything."),
     )
 
 
 class OperatorMemberInviteForm(forms.Form):
-    email = forms.EmailField(label="E-mail address")
+    email = forms.EmailField(label=_("E-mail address"))
     full_name = forms.CharField(
-        label="Full name (optional)",
+        label=_("Full name (optional)"),
         required=False,
         max_length=150,
-        help_text="Used if this person has no account yet. They get an e-mail with a link to "
-        "choose a password; it works once and expires.",
+        help_text=_(
+            "Used if this person has no account yet. They get an e-mail with a link to "
+            "choose a password; it works once and expires."
+        ),
     )
     role = forms.ChoiceField(
-        label="Role",
+        label=_("Role"),
         choices=OperatorRole.choices,
         initial=OperatorRole.ANALYST,
         widget=forms.RadioSelect,
-        help_text="Analysts see tenants and request and download exports; admins also set "
-        "relationships and manage members.",
+        help_text=_(
+            "Analysts see tenants and request and download exports; admins also set "
+            "relationships and manage members."
+        ),
     )
 
 
 class OperatorMemberRoleForm(forms.Form):
     email = forms.EmailField(widget=forms.HiddenInput)
-    role = forms.ChoiceField(label="Role", choices=OperatorRole.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=OperatorRole.choices)
 
 
 class MemberRoleForm(forms.Form):
     email = forms.EmailField(widget=forms.HiddenInput)
-    role = forms.ChoiceField(label="Role", choices=TenantRole.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=TenantRole.choices)
 
 
 class MemberRemoveForm(forms.Form):

@@ -222,6 +222,19 @@ PAGES = [
     ("assignment", "alice", lambda w: f"/t/{w.tenant_a.slug}/operators/{w.operator_o.slug}/"),
     ("operator directory", "alice", lambda w: f"/t/{w.tenant_a.slug}/directory/"),
     ("directory entry", "alice", lambda w: f"/t/{w.tenant_a.slug}/directory/{w.operator_o.slug}/"),
+    ("add a member", "alice", lambda w: f"/t/{w.tenant_a.slug}/members/add/"),
+    ("invite an operator member", "olivia", lambda w: f"/o/{w.operator_o.slug}/members/invite/"),
+    (
+        "change countries",
+        "alice",
+        lambda w: f"/t/{w.tenant_a.slug}/operators/{w.operator_o.slug}/countries/",
+    ),
+    (
+        "change contact",
+        "alice",
+        lambda w: f"/t/{w.tenant_a.slug}/operators/{w.operator_o.slug}/contact/",
+    ),
+    ("suspend", "alice", lambda w: f"/t/{w.tenant_a.slug}/operators/{w.operator_o.slug}/suspend/"),
 ]
 
 
