@@ -235,6 +235,13 @@ PAGES = [
         lambda w: f"/t/{w.tenant_a.slug}/operators/{w.operator_o.slug}/contact/",
     ),
     ("suspend", "alice", lambda w: f"/t/{w.tenant_a.slug}/operators/{w.operator_o.slug}/suspend/"),
+    (
+        "remove an operator",
+        "alice",
+        lambda w: f"/t/{w.tenant_a.slug}/operators/{w.operator_o.slug}/remove/",
+    ),
+    ("sign-in policy", "alice", lambda w: f"/t/{w.tenant_a.slug}/security/"),
+    ("add an authenticator app", "alice", lambda w: "/account/security/app/"),
 ]
 
 
@@ -242,7 +249,7 @@ PAGES = [
 PY_SOURCES = [
     "portal/choices.py", "exports/choices.py", "portal/web/forms.py", "portal/web/views/data.py",
     "exports/forms.py", "portal/mfa/policy.py", "exports/views/tenant.py",
-    "portal/web/views/call_detail.py",
+    "portal/web/views/call_detail.py", "portal/mfa/views.py", "portal/mfa/tenant.py",
 ]  # fmt: skip
 
 
