@@ -1,15 +1,16 @@
 """Enumerations of export jobs. Values are stored; labels are shown."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ExportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Ready"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
-    EXPIRED = "expired", "Expired"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Ready")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+    EXPIRED = "expired", _("Expired")
 
 
 # A job in one of these may still produce a file; it blocks an identical request (dedupe).
@@ -17,11 +18,11 @@ IN_FLIGHT = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 
 
 class Dataset(models.TextChoices):
-    NUMBERS = "numbers", "Numbers and SIP URIs"
-    CALL_RECORDS = "call_records", "Call details, quality and connection data"
-    EMERGENCY_LOCATIONS = "emergency_locations", "Emergency calling locations"
+    NUMBERS = "numbers", _("Numbers and SIP URIs")
+    CALL_RECORDS = "call_records", _("Call details, quality and connection data")
+    EMERGENCY_LOCATIONS = "emergency_locations", _("Emergency calling locations")
 
 
 class ExportFormat(models.TextChoices):
-    CSV = "csv", "CSV (RFC 4180, UTF-8)"
-    NDJSON = "ndjson", "NDJSON (one JSON object per line)"
+    CSV = "csv", _("CSV (RFC 4180, UTF-8)")
+    NDJSON = "ndjson", _("NDJSON (one JSON object per line)")

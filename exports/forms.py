@@ -3,6 +3,8 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from exports.choices import Dataset, ExportFormat
 from portal.choices import RelationshipStatus, TokenScope
@@ -17,21 +19,24 @@ class ExportRequestForm(forms.Form):
     """Datasets, a UTC date range (both days included) and a format. ``party`` is the other side:
     the tenant (operator portal) or the operator (tenant side)."""
 
-    party = forms.ChoiceField(label="Organization")
+    party = forms.ChoiceField(label=_("Organization"))
     datasets = forms.MultipleChoiceField(
         choices=Dataset.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=list(Dataset.values),
-        label="Data to export",
+        label=_("Data to export"),
     )
     start_date = forms.DateField(
-        label="Call records from (UTC)", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Call records from (UTC)"), widget=forms.DateInput(attrs={"type": "date"})
     )
     end_date = forms.DateField(
-        label="Call records to (UTC, included)", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Call records to (UTC, included)"), widget=forms.DateInput(attrs={"type": "date"})
     )
     format = forms.ChoiceField(
-        choices=ExportFormat.choices, widget=forms.RadioSelect, initial=ExportFormat.CSV
+        choices=ExportFormat.choices,
+        widget=forms.RadioSelect,
+        initial=ExportFormat.CSV,
+        label=_("Format"),
     )
 
     def __init__(self, *args, parties: list[tuple[str, str]], party_label: str, **kwargs):
@@ -56,9 +61,9 @@ class ExportRequestForm(forms.Form):
 class RelationshipForm(forms.Form):
     status = forms.ChoiceField(
         choices=[
-            (RelationshipStatus.AGREEMENT_SIGNED, "Agreement signed"),
-            (RelationshipStatus.DECLINED, "Consent declined"),
-            (RelationshipStatus.TERMINATED, "Contract terminated"),
+            (RelationshipStatus.AGREEMENT_SIGNED, RelationshipStatus.AGREEMENT_SIGNED.label),
+            (RelationshipStatus.DECLINED, RelationshipStatus.DECLINED.label),
+            (RelationshipStatus.TERMINATED, RelationshipStatus.TERMINATED.label),
         ]
     )
     reason = forms.CharField(
@@ -67,35 +72,37 @@ class RelationshipForm(forms.Form):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(max_length=100, label="Name", help_text="e.g. the script that uses it")
+    name = forms.CharField(
+        max_length=100, label=_("Name"), help_text=_("e.g. the script that uses it")
+    )
     scope = forms.ChoiceField(
         choices=TokenScope.choices,
         initial=TokenScope.READ,
-        label="May",
-        help_text="Give a script no more than it needs.",
+        label=_("May"),
+        help_text=_("Give a script no more than it needs."),
     )
     limit = forms.ChoiceField(
         required=False,
-        label="Only for",
-        help_text="Limit the token to one organization or operator.",
+        label=_("Only for"),
+        help_text=_("Limit the token to one organization or operator."),
     )
     expires_in_days = forms.TypedChoiceField(
         coerce=int,
-        choices=[("30", "30 days"), ("90", "90 days"), ("365", "1 year")],
+        choices=[("30", _("30 days")), ("90", _("90 days")), ("365", _("1 year"))],
         initial="90",
-        label="Expires after",
+        label=_("Expires after"),
     )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", "Everything you can reach")]
+        choices = [("", gettext("Everything you can reach"))]
         if user is not None:
             choices += [
-                (f"tenant:{t.slug}", f"Organization {t.name}")
+                (f"tenant:{t.slug}", gettext("Organization %(name)s") % {"name": t.name})
                 for t in Tenant.objects.visible_to(user).order_by("name")
             ]
             choices += [
-                (f"operator:{o.slug}", f"Operator {o.name}")
+                (f"operator:{o.slug}", gettext("Operator %(name)s") % {"name": o.name})
                 for o in Operator.objects.staffed_by(user).order_by("name")
             ]
         self.fields["limit"].choices = choices

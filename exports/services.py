@@ -25,7 +25,7 @@ from exports.choices import IN_FLIGHT, Dataset, ExportFormat, ExportStatus
 from exports.models import ExportJob
 from exports.queue import ids_in_broker
 from portal import sharing
-from portal.choices import AuditAction, TenantRole
+from portal.choices import AuditAction, TenantRole, english
 from portal.errors import Conflict, DomainError, NotFound, PermissionDenied
 from portal.models import Operator, Tenant, User
 from portal.permissions import operator_role, tenant_role
@@ -227,7 +227,7 @@ def request_export(
             target=job,
             target_label=f"for {operator.name}",
             ip=ip,
-            summary=", ".join(job.dataset_labels),
+            summary=", ".join(english(Dataset(d)) for d in job.datasets),
             job=str(job.id),
             datasets=chosen,
             format=format,

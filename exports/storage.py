@@ -14,6 +14,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.core.files import File
@@ -100,7 +101,7 @@ def _is_uuid(value: str) -> bool:
 
 def upload(path: Path, name: str) -> str:
     """Copy the finished local file into storage under ``name``; return the stored name."""
-    with open(path, "rb") as fh:
+    with open(path, "rb") as fh, storage_errors():
         stored = export_storage().save(name, File(fh, name=Path(name).name))
     if stored != name:  # never expected: names are random; refuse to publish a surprise
         delete(stored)
@@ -108,13 +109,53 @@ def upload(path: Path, name: str) -> str:
     return stored
 
 
-def open_file(name: str):
-    return export_storage().open(name, "rb")
+@contextlib.contextmanager
+def storage_errors():
+    """Raise an object store's failures (unreachable, refused) as ``OSError``, like a disk's:
+    the runner then retries (``TRANSIENT``) instead of failing the job for good, and a download
+    answers as for a missing file instead of a 500."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            raise FileNotFoundError(str(exc)) from exc
+        raise OSError(f"export storage: {exc}") from exc
+    except BotoCoreError as exc:
+        raise OSError(f"export storage: {exc}") from exc
+
+
+def open_file(name: str) -> IO[bytes]:
+    """A readable handle on a stored file, for streaming it to the person downloading it.
+
+    On S3 this is the object's HTTP body, read as it is sent on: django-storages' ``open``
+    would first copy the whole object into the web process's memory (its spool never spills
+    to disk by default), so a 1 GiB export would cost 1 GiB of RAM per download. A missing
+    object raises ``FileNotFoundError`` and any other storage failure ``OSError``, as the
+    filesystem does.
+    """
+    storage = export_storage()
+    if not _is_s3(storage):
+        return storage.open(name, "rb")
+    from storages.utils import clean_name
+
+    key = storage._normalize_name(clean_name(name))
+    with storage_errors():
+        response = storage.connection.meta.client.get_object(Bucket=storage.bucket_name, Key=key)
+    return response["Body"]
+
+
+def _is_s3(storage: Storage) -> bool:
+    from storages.backends.s3 import S3Storage
+
+    return isinstance(storage, S3Storage)
 
 
 def delete(name: str) -> None:
     if name:
-        export_storage().delete(name)
+        with storage_errors():
+            export_storage().delete(name)
 
 
 def delete_job_files(job_id) -> int:

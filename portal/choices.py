@@ -1,98 +1,107 @@
 """Enumerations of the domain. Values are stored; labels are shown."""
 
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+
+def english(choice: models.Choices) -> str:
+    """A choice's label in English, whatever language the request is in: for audit records,
+    which every reader sees in the words they were written in."""
+    with translation.override("en"):
+        return str(choice.label)
 
 
 class TenantRole(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    VIEWER = "viewer", "Viewer"
+    ADMIN = "admin", _("Admin")
+    VIEWER = "viewer", _("Viewer")
 
 
 class OperatorRole(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    ANALYST = "analyst", "Analyst"
+    ADMIN = "admin", _("Admin")
+    ANALYST = "analyst", _("Analyst")
 
 
 class AssignmentStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspended"
-    REMOVED = "removed", "Removed"
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    REMOVED = "removed", _("Removed")
 
 
 class RelationshipStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    AGREEMENT_SIGNED = "agreement_signed", "Agreement signed"
-    DECLINED = "declined", "Consent declined"
-    TERMINATED = "terminated", "Contract terminated"
+    PENDING = "pending", _("Pending")
+    AGREEMENT_SIGNED = "agreement_signed", _("Agreement signed")
+    DECLINED = "declined", _("Consent declined")
+    TERMINATED = "terminated", _("Contract terminated")
 
 
 class CompanySize(models.TextChoices):
-    S1_50 = "1-50", "1–50 employees"
-    S51_250 = "51-250", "51–250 employees"
-    S251_1000 = "251-1000", "251–1,000 employees"
-    S1001_5000 = "1001-5000", "1,001–5,000 employees"
-    S5001_PLUS = "5001+", "More than 5,000 employees"
+    S1_50 = "1-50", _("1–50 employees")
+    S51_250 = "51-250", _("51–250 employees")
+    S251_1000 = "251-1000", _("251–1,000 employees")
+    S1001_5000 = "1001-5000", _("1,001–5,000 employees")
+    S5001_PLUS = "5001+", _("More than 5,000 employees")
 
 
 class PeriodEndReason(models.TextChoices):
-    SUSPENDED = "suspended", "Suspended"
-    REMOVED = "removed", "Removed"
-    COUNTRIES_CHANGED = "countries_changed", "Countries changed"
-    DECLINED = "declined", "Relationship declined"
-    TERMINATED = "terminated", "Contract terminated"
+    SUSPENDED = "suspended", _("Suspended")
+    REMOVED = "removed", _("Removed")
+    COUNTRIES_CHANGED = "countries_changed", _("Countries changed")
+    DECLINED = "declined", _("Relationship declined")
+    TERMINATED = "terminated", _("Contract terminated")
 
 
 class OperatorService(models.TextChoices):
-    CALLING = "calling", "Calling"
-    MOBILE = "mobile", "Mobile"
-    CONFERENCING = "conferencing", "Conferencing"
-    CONTACT_CENTER = "contact_center", "Contact center"
-    EMERGENCY = "emergency", "Emergency calling"
+    CALLING = "calling", _("Calling")
+    MOBILE = "mobile", _("Mobile")
+    CONFERENCING = "conferencing", _("Conferencing")
+    CONTACT_CENTER = "contact_center", _("Contact center")
+    EMERGENCY = "emergency", _("Emergency calling")
 
 
 class NumberUsage(models.TextChoices):
-    USER = "CallingUserAssignment", "User"
-    VOICE_APP = "FirstPartyAppAssignment", "Voice application"
-    CONFERENCE = "ConferenceAssignment", "Conference"
+    USER = "CallingUserAssignment", _("User")
+    VOICE_APP = "FirstPartyAppAssignment", _("Voice application")
+    CONFERENCE = "ConferenceAssignment", _("Conference")
 
 
 class PstnAssignmentStatus(models.TextChoices):
-    UNASSIGNED = "Unassigned", "Unassigned"
-    USER = "UserAssigned", "Assigned to a user"
-    CONFERENCE = "ConferenceAssigned", "Assigned to a conference bridge"
-    VOICE_APP = "VoiceApplicationAssigned", "Assigned to a voice application"
+    UNASSIGNED = "Unassigned", _("Unassigned")
+    USER = "UserAssigned", _("Assigned to a user")
+    CONFERENCE = "ConferenceAssigned", _("Assigned to a conference bridge")
+    VOICE_APP = "VoiceApplicationAssigned", _("Assigned to a voice application")
 
 
 class ActivationState(models.TextChoices):
-    ACTIVATED = "Activated", "Activated"
-    ASSIGNMENT_PENDING = "AssignmentPending", "Assignment pending"
-    ASSIGNMENT_FAILED = "AssignmentFailed", "Assignment failed"
-    UPDATE_PENDING = "UpdatePending", "Update pending"
-    UPDATE_FAILED = "UpdateFailed", "Update failed"
+    ACTIVATED = "Activated", _("Activated")
+    ASSIGNMENT_PENDING = "AssignmentPending", _("Assignment pending")
+    ASSIGNMENT_FAILED = "AssignmentFailed", _("Assignment failed")
+    UPDATE_PENDING = "UpdatePending", _("Update pending")
+    UPDATE_FAILED = "UpdateFailed", _("Update failed")
 
 
 class ValidationStatus(models.TextChoices):
-    NOT_VALIDATED = "NotValidated", "Not validated"
-    VALIDATED = "Validated", "Validated"
-    FAILED = "Failed", "Validation failed"
+    NOT_VALIDATED = "NotValidated", _("Not validated")
+    VALIDATED = "Validated", _("Validated")
+    FAILED = "Failed", _("Validation failed")
 
 
 class CallType(models.TextChoices):
-    USER_IN = "user_in", "User inbound"
-    USER_OUT = "user_out", "User outbound"
-    USER_OUT_TRANSFER = "user_out_transfer", "User outbound (transfer)"
-    USER_OUT_FORWARDING = "user_out_forwarding", "User outbound (forwarding)"
-    CONF_IN = "conf_in", "Conference inbound"
-    CONF_OUT = "conf_out", "Conference outbound"
-    EMERGENCY_OUT = "emergency_out", "Emergency outbound"
-    UNASSIGNED_IN = "unassigned_in", "Unassigned inbound"
-    UCAP_IN = "ucap_in", "Voice app inbound"
-    UCAP_OUT = "ucap_out", "Voice app outbound"
+    USER_IN = "user_in", _("User inbound")
+    USER_OUT = "user_out", _("User outbound")
+    USER_OUT_TRANSFER = "user_out_transfer", _("User outbound (transfer)")
+    USER_OUT_FORWARDING = "user_out_forwarding", _("User outbound (forwarding)")
+    CONF_IN = "conf_in", _("Conference inbound")
+    CONF_OUT = "conf_out", _("Conference outbound")
+    EMERGENCY_OUT = "emergency_out", _("Emergency outbound")
+    UNASSIGNED_IN = "unassigned_in", _("Unassigned inbound")
+    UCAP_IN = "ucap_in", _("Voice app inbound")
+    UCAP_OUT = "ucap_out", _("Voice app outbound")
 
 
 class Direction(models.TextChoices):
-    INBOUND = "inbound", "Inbound"
-    OUTBOUND = "outbound", "Outbound"
+    INBOUND = "inbound", _("Inbound")
+    OUTBOUND = "outbound", _("Outbound")
 
 
 class DurationSource(models.TextChoices):
@@ -101,8 +110,8 @@ class DurationSource(models.TextChoices):
 
 
 class DestinationContext(models.TextChoices):
-    DOMESTIC = "domestic", "Domestic"
-    INTERNATIONAL = "international", "International"
+    DOMESTIC = "domestic", _("Domestic")
+    INTERNATIONAL = "international", _("International")
 
 
 class Platform(models.TextChoices):
@@ -117,17 +126,17 @@ class Platform(models.TextChoices):
 
 
 class ConnectionType(models.TextChoices):
-    WIRED = "wired", "Wired"
-    WIFI = "wifi", "Wi-Fi"
-    MOBILE = "mobile", "Mobile"
-    TUNNEL = "tunnel", "Tunnel"
-    UNKNOWN = "unknown", "Unknown"
+    WIRED = "wired", _("Wired")
+    WIFI = "wifi", _("Wi-Fi")
+    MOBILE = "mobile", _("Mobile")
+    TUNNEL = "tunnel", _("Tunnel")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class CallQuality(models.TextChoices):
-    GOOD = "good", "Good"
-    POOR = "poor", "Poor"
-    UNCLASSIFIED = "unclassified", "Unclassified"
+    GOOD = "good", _("Good")
+    POOR = "poor", _("Poor")
+    UNCLASSIFIED = "unclassified", _("Unclassified")
 
 
 class AuditAction(models.TextChoices):
@@ -190,6 +199,6 @@ class TransferMechanism(models.TextChoices):
 class TokenScope(models.TextChoices):
     """What an API token may do (docs/security.md, "API tokens"); never more than its user."""
 
-    READ = "read", "Read only"
-    EXPORTS = "exports", "Exports: request, poll, download"
-    FULL = "full", "Full: everything you can do"
+    READ = "read", _("Read only")
+    EXPORTS = "exports", _("Exports: request, poll, download")
+    FULL = "full", _("Full: everything you can do")

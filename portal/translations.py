@@ -9,10 +9,13 @@ catalogue or one older than its ``.po``: without it Django silently serves Engli
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from django.conf import settings
 from django.core import checks
+
+KEYWORDS = ["gettext", "gettext_lazy", "_", "ngettext", "pgettext", "npgettext"]
 
 
 def catalogues(domain: str = "django") -> list[tuple[str, Path]]:
@@ -68,3 +71,52 @@ def check_catalogues(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         )
         for problem in stale_catalogues()
     ]
+
+
+def template_messages(template: Path) -> list[str]:
+    """The msgids a template marks with ``{% translate %}`` / ``{% blocktranslate %}`` (or a
+    Python module with ``gettext``/``gettext_lazy``/``_``).
+
+    Django's own ``templatize`` turns the template into code that Babel's Python extractor
+    reads, as ``makemessages`` does with xgettext (plural forms: the singular msgid).
+    """
+    from babel.messages.extract import extract_python
+    from django.utils.translation.template import templatize
+
+    code = template.read_text(encoding="utf-8")
+    if template.suffix != ".py":
+        # Python's tokenizer (Babel's) trips over the template's indentation; xgettext doesn't.
+        code = templatize(code, origin=str(template))
+        code = "\n".join(line.lstrip() for line in code.splitlines())
+    found: list[str] = []
+    for _line, func, message, _comments in extract_python(
+        io.BytesIO(code.encode("utf-8")), KEYWORDS, [], {}
+    ):
+        if func.startswith(("pgettext", "npgettext")):
+            continue  # msgids with a context (few, checked where they are used)
+        msgid = message[0] if isinstance(message, tuple) else message
+        if msgid and msgid not in found:
+            found.append(msgid)
+    return found
+
+
+def untranslated(templates: list[Path]) -> dict[str, list[str]]:
+    """For each configured language, the msgids of ``templates`` its catalogue lacks."""
+    from babel.messages.pofile import read_po
+
+    wanted = [m for t in templates for m in template_messages(t)]
+    missing: dict[str, list[str]] = {}
+    for lang, po in catalogues():
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=lang)
+        gaps = []
+        for msgid in wanted:
+            entry = catalog.get(msgid)
+            text = entry.string if entry is not None else ""
+            if isinstance(text, tuple | list):
+                text = text[0]
+            if not text or (entry is not None and entry.fuzzy):
+                gaps.append(msgid)
+        if gaps:
+            missing[lang] = list(dict.fromkeys(gaps))
+    return missing

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -108,7 +109,7 @@ class CancelBase(SideMixin, View):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "The export was cancelled.")
+            messages.success(request, gettext("The export was cancelled."))
         return redirect(job.links["detail"])
 
 
@@ -134,6 +135,7 @@ class DownloadBase(View):
         response = FileResponse(
             handle, as_attachment=True, filename=job.download_name, content_type="application/zip"
         )
+        response.setdefault("Content-Length", str(job.file_size))  # a stream from S3 has none
         response["Cache-Control"] = "no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response
@@ -187,8 +189,10 @@ class ExportRequestBase(TemplateView):
                 form.add_error(field if field in form.fields else None, exc.message)
             else:
                 if created:
-                    messages.success(request, "The export was queued.")
+                    messages.success(request, gettext("The export was queued."))
                 else:
-                    messages.info(request, "An identical export is already queued: here it is.")
+                    messages.info(
+                        request, gettext("An identical export is already queued: here it is.")
+                    )
                 return redirect(job_links(job, self.side)["detail"])
         return self.render_to_response(self.get_context_data(form=form), status=400)

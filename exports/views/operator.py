@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -90,7 +92,7 @@ class RelationshipView(OperatorMixin, View):
             raise Http404("No such organization.")
         form = RelationshipForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Choose a relationship status.")
+            messages.error(request, gettext("Choose a relationship status."))
         else:
             try:
                 set_relationship_status(
@@ -103,7 +105,11 @@ class RelationshipView(OperatorMixin, View):
             except DomainError as exc:
                 messages.error(request, f"{assignment.tenant.name}: {exc.message}")
             else:
-                messages.success(request, f"Relationship with {assignment.tenant.name} updated.")
+                messages.success(
+                    request,
+                    gettext("Relationship with %(name)s updated.")
+                    % {"name": assignment.tenant.name},
+                )
         if request.POST.get("back") == "tenant":
             return redirect(
                 reverse(
@@ -126,7 +132,7 @@ class ExportListView(OperatorSide, OperatorMixin, TemplateView):
 
 
 class ExportRequestView(OperatorSide, OperatorMixin, ExportRequestBase):
-    party_label = "Organization"
+    party_label = _("Organization")
 
     def parties(self):
         return [(t.slug, t.name) for t in Tenant.objects.sharing_with(self.operator)]

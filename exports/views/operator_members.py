@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.generic import FormView, TemplateView
 
 from portal.choices import OperatorRole
@@ -23,6 +24,7 @@ from portal.services import (
     remove_operator_member,
 )
 from portal.web.forms import MemberRemoveForm, OperatorMemberInviteForm, OperatorMemberRoleForm
+from portal.web.messages import added_message, role_changed_message
 
 
 class OperatorAdminPage(OperatorMixin):
@@ -70,15 +72,7 @@ class MemberInviteView(OperatorAdminPage, FormView):
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             return self.form_invalid(form)
-        user = membership.user
-        invited = (
-            "" if user.has_usable_password() else " We e-mailed them a link to set a password."
-        )
-        messages.success(
-            self.request,
-            f"{user.display_name} is now a member with the role "
-            f"{membership.get_role_display().lower()}.{invited}",
-        )
+        messages.success(self.request, added_message(membership))
         return redirect(self.members_url())
 
 
@@ -88,7 +82,7 @@ class MemberRoleView(OperatorAdminPage, TemplateView):
     def post(self, request, *args, **kwargs) -> HttpResponse:
         form = OperatorMemberRoleForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Choose a valid role.")
+            messages.error(request, gettext("Choose a valid role."))
             return redirect(self.members_url())
         membership = self.membership(form.cleaned_data["email"])
         try:
@@ -100,7 +94,7 @@ class MemberRoleView(OperatorAdminPage, TemplateView):
         else:
             messages.success(
                 request,
-                f"{membership.user.display_name} is now {membership.get_role_display().lower()}.",
+                role_changed_message(membership),
             )
         return redirect(self.members_url())
 
@@ -114,7 +108,7 @@ class MemberRemoveView(OperatorAdminPage, TemplateView):
     def post(self, request, *args, **kwargs) -> HttpResponse:
         form = MemberRemoveForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Choose a member to remove.")
+            messages.error(request, gettext("Choose a member to remove."))
             return redirect(self.members_url())
         membership = self.membership(form.cleaned_data["email"])
         if not form.cleaned_data["confirm"]:
@@ -126,7 +120,9 @@ class MemberRemoveView(OperatorAdminPage, TemplateView):
             messages.error(request, f"{name}: {exc.message}")
         else:
             if myself:
-                messages.success(request, f"You left {self.operator.name}.")
+                messages.success(
+                    request, gettext("You left %(name)s.") % {"name": self.operator.name}
+                )
                 return redirect("home")
-            messages.success(request, f"{name} is no longer a member.")
+            messages.success(request, gettext("%(name)s is no longer a member.") % {"name": name})
         return redirect(self.members_url())

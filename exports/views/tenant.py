@@ -4,6 +4,7 @@ from defusedcsv import csv as defused_csv
 from django import forms
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from exports import services
@@ -47,7 +48,7 @@ class ExportListView(TenantSide, TenantMixin, TemplateView):
 
 class ExportRequestView(TenantSide, TenantMixin, ExportRequestBase):
     admin_required = True
-    party_label = "Operator"
+    party_label = _("Operator")
 
     def parties(self):
         return [(o.slug, o.name) for o in sharing_operators(self.tenant)]
@@ -77,11 +78,11 @@ class DownloadView(TenantMixin, DownloadBase):
 class SharedFilterForm(DateRangeMixin):
     """Operator and period (export request time, download time), both days included."""
 
-    operator = forms.ChoiceField(label="Operator", required=False)
+    operator = forms.ChoiceField(label=_("Operator"), required=False)
 
     def __init__(self, *args, operators=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["operator"].choices = [("", "Any operator")] + [
+        self.fields["operator"].choices = [("", _("Any operator"))] + [
             (o.slug, o.name) for o in operators
         ]
 
@@ -150,7 +151,7 @@ class SharedView(TenantSide, TenantMixin, TemplateView):
         for job in page_jobs:
             job.operator_closed = closed.get(job.pk)
         ctx["form"] = form
-        ctx["title"] = "What has been shared"
+        ctx["title"] = _("What has been shared")
         ctx["jobs"] = with_links(page_jobs, self.side)
         ctx["page"] = job_page
         ctx["downloads_page"] = Paginator(downloads, SHARED_PAGE_SIZE).get_page(

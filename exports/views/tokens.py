@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -75,5 +76,7 @@ class RevokeTokenView(View):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"The token “{token.name}” was revoked.")
+            messages.success(
+                request, gettext("The token “%(name)s” was revoked.") % {"name": token.name}
+            )
         return redirect("exports:tokens")

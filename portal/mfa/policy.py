@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -50,11 +51,11 @@ def state_of(user: User) -> SecondFactorState:
         .first()
     ) or {}
     if row.get("is_staff"):
-        because = "Platform staff must use a second factor."
+        because = _("Platform staff must use a second factor.")
     elif row.get("is_operator"):
-        because = "Operator users download personal data and must use a second factor."
+        because = _("Operator users download personal data and must use a second factor.")
     elif row.get("tenant_requires"):
-        because = "Your organization requires a second factor for its members."
+        because = _("Your organization requires a second factor for its members.")
     else:
         because = ""
     enrolled = bool(row.get("has_totp") or row.get("has_passkey"))

@@ -16,6 +16,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
@@ -37,19 +39,21 @@ PENDING_TOTP_KEY = "mfa_pending_totp_key"
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=16,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
-        help_text="The 6 digits your authenticator app shows now, or one of your recovery codes.",
+        help_text=_(
+            "The 6 digits your authenticator app shows now, or one of your recovery codes."
+        ),
     )
 
 
 class TotpConfirmForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=64, initial="Authenticator app")
+    name = forms.CharField(label=_("Name"), max_length=64, initial=_("Authenticator app"))
     code = forms.CharField(
-        label="Code from the app",
+        label=_("Code from the app"),
         max_length=8,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
@@ -79,7 +83,7 @@ def security(request: HttpRequest) -> HttpResponse:
         request,
         "mfa/security.html",
         {
-            "title": "Sign-in security",
+            "title": gettext("Sign-in security"),
             "state": state,
             "apps": TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id"),
             "passkeys": WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("id"),
@@ -121,7 +125,10 @@ def totp_add(request: HttpRequest) -> HttpResponse:
                 )  # fmt: skip
             del request.session[PENDING_TOTP_KEY]
             mark_verified(request, device)
-            messages.success(request, f"“{device.name}” is set up. Keep recovery codes too.")
+            messages.success(
+                request,
+                gettext("“%(name)s” is set up. Keep recovery codes too.") % {"name": device.name},
+            )
             return redirect(_next_url(request, default=reverse("mfa:security")))
         form.add_error("code", "That code doesn't match. Check the app's clock and try again.")
     secret = base64.b32encode(unhexlify(key.encode())).decode()
@@ -129,7 +136,7 @@ def totp_add(request: HttpRequest) -> HttpResponse:
         request,
         "mfa/totp_add.html",
         {
-            "title": "Add an authenticator app",
+            "title": gettext("Add an authenticator app"),
             "form": form,
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
             "otpauth_uri": device.config_url,
@@ -146,10 +153,10 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     """New recovery codes replace the old ones; they are shown this once."""
     user = request.user
     if not state_of(user).enrolled:
-        messages.error(request, "Set up an authenticator app or a passkey first.")
+        messages.error(request, gettext("Set up an authenticator app or a passkey first."))
         return redirect("mfa:security")
     with transaction.atomic():
-        device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME)
+        device, _created = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME)
         device.token_set.all().delete()
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
         StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
@@ -158,7 +165,9 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
             ip=client_ip(request), count=len(codes),
         )  # fmt: skip
     response = render(
-        request, "mfa/recovery_codes.html", {"title": "Your recovery codes", "codes": codes}
+        request,
+        "mfa/recovery_codes.html",
+        {"title": gettext("Your recovery codes"), "codes": codes},
     )
     response["Cache-Control"] = "no-store"
     return response
@@ -202,7 +211,7 @@ def device_remove(request: HttpRequest) -> HttpResponse:
         AuditAction.MFA_DEVICE_REMOVED, actor=user, target_label=name, ip=client_ip(request),
         kind=kind,
     )  # fmt: skip
-    messages.success(request, f"“{name}” was removed.")
+    messages.success(request, gettext("“%(name)s” was removed.") % {"name": name})
     return redirect("mfa:security")
 
 
@@ -246,7 +255,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         request,
         "mfa/verify.html",
         {
-            "title": "Confirm it's you",
+            "title": gettext("Confirm it's you"),
             "form": form,
             "next": nxt,
             "has_passkey": WebAuthnCredential.objects.filter(user=user, confirmed=True).exists(),

@@ -10,6 +10,7 @@ from portal.choices import (
     CompanySize,
     PeriodEndReason,
     RelationshipStatus,
+    english,
 )
 from portal.errors import Conflict, DomainError
 from portal.models import (
@@ -429,7 +430,7 @@ def set_relationship_status(
         target=assignment,
         target_label=assignment.tenant.name,
         ip=ip,
-        summary=RelationshipStatus(status).label,
+        summary=english(RelationshipStatus(status)),
         status=status,
         sharing="closed" if closes else "reopened" if opens else "unchanged",
     )

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from django.db import transaction
 
-from portal.choices import AuditAction, OperatorRole, TenantRole
+from portal.choices import AuditAction, OperatorRole, TenantRole, english
 from portal.errors import Conflict, DomainError
 from portal.models import Membership, Operator, OperatorMembership, Tenant, User
 from portal.services import notifications
@@ -111,7 +111,7 @@ def add_member(
         actor=by,
         tenant=tenant,
         target=membership,
-        target_label=f"{user.display_name} as {TenantRole(role).label.lower()}",
+        target_label=f"{user.display_name} as {english(TenantRole(role)).lower()}",
         ip=ip,
         role=role,
     )
@@ -135,7 +135,7 @@ def change_member_role(
         actor=by,
         tenant=membership.tenant,
         target=membership,
-        target_label=f"{membership.user.display_name} to {TenantRole(role).label.lower()}",
+        target_label=f"{membership.user.display_name} to {english(TenantRole(role)).lower()}",
         ip=ip,
         role=role,
         previous_role=old,
@@ -182,7 +182,7 @@ def add_operator_member(
         actor=by,
         operator=operator,
         target=membership,
-        target_label=f"{user.display_name} as {OperatorRole(role).label.lower()}",
+        target_label=f"{user.display_name} as {english(OperatorRole(role)).lower()}",
         ip=ip,
         role=role,
     )
@@ -206,7 +206,7 @@ def change_operator_member_role(
         actor=by,
         operator=membership.operator,
         target=membership,
-        target_label=f"{membership.user.display_name} to {OperatorRole(role).label.lower()}",
+        target_label=f"{membership.user.display_name} to {english(OperatorRole(role)).lower()}",
         ip=ip,
         role=role,
         previous_role=old,

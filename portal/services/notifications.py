@@ -30,7 +30,14 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from portal.choices import AssignmentStatus, AuditAction, OperatorRole, TenantRole
+from portal.choices import (
+    AssignmentStatus,
+    AuditAction,
+    OperatorRole,
+    RelationshipStatus,
+    TenantRole,
+    english,
+)
 from portal.models import Operator, OperatorAssignment, Tenant, User
 from portal.services.audit import record_event
 from portal.sharing import BLOCKING_RELATIONSHIPS, named_countries
@@ -309,7 +316,7 @@ def _relationship_changed(kind: str, *, assignment_id: int):
         audience=f"the admins of {assignment.tenant.name}",
         tenant=assignment.tenant,
         operator=assignment.operator,
-        summary=f"relationship {assignment.get_relationship_status_display().lower()}",
+        summary=f"relationship {english(RelationshipStatus(assignment.relationship_status)).lower()}",
     )
 
 

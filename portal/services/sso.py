@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from portal.choices import AuditAction, TenantRole
+from portal.choices import AuditAction, TenantRole, english
 from portal.errors import Conflict, DomainError
 from portal.models import Membership, Tenant, TenantDomain, TenantSSO, User
 from portal.permissions import client_ip
@@ -290,7 +290,7 @@ def _sso_user(tenant: Tenant, claims: dict, *, ip: str | None) -> tuple[User, Me
             actor=user,
             tenant=tenant,
             target=member,
-            target_label=TenantRole(JIT_ROLE).label.lower(),
+            target_label=english(TenantRole(JIT_ROLE)).lower(),
             ip=ip,
             role=JIT_ROLE,
         )

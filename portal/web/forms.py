@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries as all_countries
 
 from portal.acknowledgements import ASSIGN_TEXT, ENABLE_TEXT
@@ -54,16 +55,19 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
     time_zone = forms.ChoiceField(
-        label="Time zone", help_text="Dates and times in the portal are shown in this time zone."
+        label=_("Time zone"),
+        help_text=_("Dates and times in the portal are shown in this time zone."),
     )
     optional_emails = forms.BooleanField(
-        label="E-mail me optional notifications",
+        label=_("E-mail me optional notifications"),
         required=False,
-        help_text="A tenant chose or resumed your operator, a notice names it, an export is "
-        "ready, a relationship was signed. E-mails about data that stops flowing, and "
-        "invitations, are always sent.",
+        help_text=_(
+            "A tenant chose or resumed your operator, a notice names it, an export is "
+            "ready, a relationship was signed. E-mails about data that stops flowing, and "
+            "invitations, are always sent."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -93,8 +97,8 @@ class ConfirmForm(forms.Form):
     """An explicit confirmation for actions that take effect at once."""
 
     confirm = forms.BooleanField(
-        label="Yes, I understand the consequences.",
-        error_messages={"required": "Tick the box to confirm."},
+        label=_("Yes, I understand the consequences."),
+        error_messages={"required": _("Tick the box to confirm.")},
     )
 
 
@@ -102,17 +106,17 @@ class ConfirmForm(forms.Form):
 
 
 class DirectoryFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    country = forms.ChoiceField(label="Country", required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    country = forms.ChoiceField(label=_("Country"), required=False)
     service = forms.ChoiceField(
-        label="Service",
+        label=_("Service"),
         required=False,
-        choices=[("", "Any service"), *OperatorService.choices],
+        choices=[("", _("Any service")), *OperatorService.choices],
     )
 
     def __init__(self, *args, country_codes: list[str] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "Any country")] + sorted(
+        self.fields["country"].choices = [("", _("Any country"))] + sorted(
             ((c, all_countries.name(c)) for c in country_codes), key=lambda c: c[1]
         )
 
@@ -121,24 +125,24 @@ class CountriesField(forms.MultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", "Countries/regions")
-        kwargs.setdefault("error_messages", {"required": "Choose at least one country."})
+        kwargs.setdefault("label", _("Countries/regions"))
+        kwargs.setdefault("error_messages", {"required": _("Choose at least one country.")})
         super().__init__(**kwargs)
 
 
 class ContactForm(forms.Form):
     """The contact details shared with an operator."""
 
-    contact_full_name = forms.CharField(label="Contact full name", max_length=200)
-    contact_email = forms.EmailField(label="Contact e-mail")
+    contact_full_name = forms.CharField(label=_("Contact full name"), max_length=200)
+    contact_email = forms.EmailField(label=_("Contact e-mail"))
     company_size = forms.ChoiceField(
-        label="Company size", choices=[("", "Choose…"), *CompanySize.choices]
+        label=_("Company size"), choices=[("", _("Choose…")), *CompanySize.choices]
     )
     contact_phone = forms.CharField(
-        label="Contact phone (optional)",
+        label=_("Contact phone (optional)"),
         required=False,
         max_length=32,
-        help_text="International format, e.g. +44 20 7946 0000.",
+        help_text=_("International format, e.g. +44 20 7946 0000."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
 
@@ -152,7 +156,7 @@ class ContactForm(forms.Form):
 class AssignForm(ContactForm):
     """Add an operator: countries it serves, contact shared, acknowledgement."""
 
-    countries = CountriesField(help_text="Only the countries this operator serves are offered.")
+    countries = CountriesField(help_text=_("Only the countries this operator serves are offered."))
     acknowledged = forms.BooleanField(
         label=ASSIGN_TEXT.text.split("\n", 1)[0], error_messages={"required": ACK_REQUIRED}
     )
@@ -164,7 +168,7 @@ class AssignForm(ContactForm):
 
 
 class CountriesForm(forms.Form):
-    countries = CountriesField(help_text="Removing a country stops sharing its data at once.")
+    countries = CountriesField(help_text=_("Removing a country stops sharing its data at once."))
 
     def __init__(self, *args, operator, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,50 +179,56 @@ class CountriesForm(forms.Form):
 
 
 class MemberAddForm(forms.Form):
-    email = forms.EmailField(label="E-mail address")
+    email = forms.EmailField(label=_("E-mail address"))
     full_name = forms.CharField(
-        label="Full name (optional)",
+        label=_("Full name (optional)"),
         required=False,
         max_length=150,
-        help_text="Used if this person has no account yet. They get an e-mail with a link to "
-        "choose a password; it works once and expires.",
+        help_text=_(
+            "Used if this person has no account yet. They get an e-mail with a link to "
+            "choose a password; it works once and expires."
+        ),
     )
     role = forms.ChoiceField(
-        label="Role",
+        label=_("Role"),
         choices=TenantRole.choices,
         initial=TenantRole.VIEWER,
         widget=forms.RadioSelect,
-        help_text="Viewers can see everything; only admins can change anything.",
+        help_text=_("Viewers can see everything; only admins can change anything."),
     )
 
 
 class OperatorMemberInviteForm(forms.Form):
-    email = forms.EmailField(label="E-mail address")
+    email = forms.EmailField(label=_("E-mail address"))
     full_name = forms.CharField(
-        label="Full name (optional)",
+        label=_("Full name (optional)"),
         required=False,
         max_length=150,
-        help_text="Used if this person has no account yet. They get an e-mail with a link to "
-        "choose a password; it works once and expires.",
+        help_text=_(
+            "Used if this person has no account yet. They get an e-mail with a link to "
+            "choose a password; it works once and expires."
+        ),
     )
     role = forms.ChoiceField(
-        label="Role",
+        label=_("Role"),
         choices=OperatorRole.choices,
         initial=OperatorRole.ANALYST,
         widget=forms.RadioSelect,
-        help_text="Analysts see tenants and request and download exports; admins also set "
-        "relationships and manage members.",
+        help_text=_(
+            "Analysts see tenants and request and download exports; admins also set "
+            "relationships and manage members."
+        ),
     )
 
 
 class OperatorMemberRoleForm(forms.Form):
     email = forms.EmailField(widget=forms.HiddenInput)
-    role = forms.ChoiceField(label="Role", choices=OperatorRole.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=OperatorRole.choices)
 
 
 class MemberRoleForm(forms.Form):
     email = forms.EmailField(widget=forms.HiddenInput)
-    role = forms.ChoiceField(label="Role", choices=TenantRole.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=TenantRole.choices)
 
 
 class MemberRemoveForm(forms.Form):
@@ -237,44 +247,44 @@ def _aware_day(day, *, end: bool = False) -> datetime:
 
 
 class NumberFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    operator = forms.ChoiceField(label="Operator", required=False)
-    country = forms.ChoiceField(label="Country", required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    operator = forms.ChoiceField(label=_("Operator"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
     status = forms.ChoiceField(
-        label="Assignment",
+        label=_("Assignment"),
         required=False,
         choices=[
-            ("", "Any"),
-            (PstnAssignmentStatus.UNASSIGNED, "Unassigned"),
-            (PstnAssignmentStatus.USER, "User"),
-            (PstnAssignmentStatus.VOICE_APP, "Voice application"),
-            (PstnAssignmentStatus.CONFERENCE, "Conference"),
+            ("", _("Any")),
+            (PstnAssignmentStatus.UNASSIGNED, _("Unassigned")),
+            (PstnAssignmentStatus.USER, _("User")),
+            (PstnAssignmentStatus.VOICE_APP, _("Voice application")),
+            (PstnAssignmentStatus.CONFERENCE, _("Conference")),
         ],
     )
 
     def __init__(self, *args, operators=(), country_codes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["operator"].choices = [("", "Any operator")] + [
+        self.fields["operator"].choices = [("", _("Any operator"))] + [
             (o.slug, o.name) for o in operators
         ]
-        self.fields["country"].choices = [("", "Any country")] + [
+        self.fields["country"].choices = [("", _("Any country"))] + [
             (c, all_countries.name(c)) for c in country_codes
         ]
 
 
 class DateRangeMixin(forms.Form):
     date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def clean(self):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
-            self.add_error("date_to", "The end date must be on or after the start date.")
+            self.add_error("date_to", _("The end date must be on or after the start date."))
         return data
 
     def time_range(self) -> tuple[datetime | None, datetime | None]:
@@ -287,31 +297,31 @@ class DateRangeMixin(forms.Form):
 
 
 class CallFilterForm(DateRangeMixin):
-    operator = forms.ChoiceField(label="Operator", required=False)
+    operator = forms.ChoiceField(label=_("Operator"), required=False)
     direction = forms.ChoiceField(
-        label="Direction", required=False, choices=[("", "Any"), *Direction.choices]
+        label=_("Direction"), required=False, choices=[("", _("Any")), *Direction.choices]
     )
     call_type = forms.ChoiceField(
-        label="Call type", required=False, choices=[("", "Any"), *CallType.choices]
+        label=_("Call type"), required=False, choices=[("", _("Any")), *CallType.choices]
     )
     quality = forms.ChoiceField(
-        label="Quality", required=False, choices=[("", "Any"), *CallQuality.choices]
+        label=_("Quality"), required=False, choices=[("", _("Any")), *CallQuality.choices]
     )
 
     def __init__(self, *args, operators=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["operator"].choices = [("", "Any operator")] + [
+        self.fields["operator"].choices = [("", _("Any operator"))] + [
             (o.slug, o.name) for o in operators
         ]
 
 
 class LocationFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    country = forms.ChoiceField(label="Country", required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    country = forms.ChoiceField(label=_("Country"), required=False)
 
     def __init__(self, *args, country_codes=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "Any country")] + [
+        self.fields["country"].choices = [("", _("Any country"))] + [
             (c, all_countries.name(c)) for c in country_codes
         ]
 

@@ -23,26 +23,34 @@ ENGLISH = {
 
 
 class _Text(HTMLParser):
-    """Visible text nodes (no script/style), plus aria-label and title attributes."""
+    """Visible text nodes (no script/style), plus aria-label and title attributes. Text marked
+    ``lang="en"`` inside a page in another language (audit sentences, recorded in English on
+    purpose) is left out."""
+
+    VOID = {"br", "img", "input", "meta", "link", "hr", "source", "wbr"}
 
     def __init__(self):
         super().__init__()
         self.nodes: list[str] = []
-        self._skip = 0
+        self._open: list[bool] = []  # per open element: does it hide its text?
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style"):
-            self._skip += 1
-        for name, value in attrs:
-            if name in ("aria-label", "title", "placeholder") and value:
-                self.nodes.append(value)
+        if tag in self.VOID:
+            hidden = False
+        else:
+            hidden = tag in ("script", "style") or (tag != "html" and ("lang", "en") in attrs)
+            self._open.append(hidden)
+        if not any(self._open):
+            for name, value in attrs:
+                if name in ("aria-label", "title", "placeholder") and value:
+                    self.nodes.append(value)
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style"):
-            self._skip -= 1
+        if tag not in self.VOID and self._open:
+            self._open.pop()
 
     def handle_data(self, data):
-        if not self._skip and data.strip():
+        if not any(self._open) and data.strip():
             self.nodes.append(" ".join(data.split()))
 
 
@@ -135,3 +143,199 @@ def test_the_language_switcher_keeps_signed_in_pages_in_the_chosen_language(worl
     assert response.status_code == 302 and response["Location"] == page
     html = client.get(page).content.decode()
     assert '<html lang="fr">' in html and "Tableau de bord" in html
+
+
+# --- every translated signed-in page, in every language -------------------------------------------
+
+LANGS = ["de", "fr", "es"]
+
+
+@pytest.fixture
+def filled(world, tmp_path, settings):
+    """Tenant A with numbers, call records and a finished export, so every string shows."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from exports import runner, services
+    from notices.services import publish_notice
+    from tests.factories import CallRecordFactory, EmergencyLocationFactory, PhoneNumberFactory
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "exports"), "base_url": None},
+        },
+    }
+    settings.VAR_DIR = tmp_path
+    publish_notice(world.tenant_a, by=world.alice)
+    location = EmergencyLocationFactory(tenant=world.tenant_a)
+    number = PhoneNumberFactory(
+        tenant=world.tenant_a, operator=world.operator_o, emergency_location=location
+    )
+    world.call = CallRecordFactory(
+        tenant=world.tenant_a, operator=world.operator_o, is_emergency=True
+    )
+    CallRecordFactory(tenant=world.tenant_a, operator=world.operator_o, success=False)
+    job, _ = services.request_export(
+        tenant=world.tenant_a, operator=world.operator_o, by=world.oscar, via="operator",
+        datasets=["call_records", "numbers"], start=timezone.now() - timedelta(days=2),
+        end=timezone.now() + timedelta(hours=1), format="csv",
+    )  # fmt: skip
+    runner.run_export(job.pk)
+    from portal.services.tokens import create_token
+
+    create_token(world.oscar, name="nightly", scope="exports")
+    world.job = job
+    world.number = number
+    return world
+
+
+# (page, persona, URL) — the signed-in pages whose templates are translated.
+PAGES = [
+    ("tenant dashboard", "alice", lambda w: f"/t/{w.tenant_a.slug}/"),
+    ("numbers", "alice", lambda w: f"/t/{w.tenant_a.slug}/numbers/"),
+    ("call records", "alice", lambda w: f"/t/{w.tenant_a.slug}/call-records/"),
+    ("tenant exports", "alice", lambda w: f"/t/{w.tenant_a.slug}/exports/"),
+    ("tenant export detail", "alice", lambda w: f"/t/{w.tenant_a.slug}/exports/{w.job.pk}/"),
+    ("operator home", "olivia", lambda w: f"/o/{w.operator_o.slug}/"),
+    ("operator tenant page", "olivia", lambda w: f"/o/{w.operator_o.slug}/t/{w.tenant_a.slug}/"),
+    ("operator exports", "oscar", lambda w: f"/o/{w.operator_o.slug}/exports/"),
+    ("operator export detail", "oscar", lambda w: f"/o/{w.operator_o.slug}/exports/{w.job.pk}/"),
+    ("API tokens", "oscar", lambda w: "/account/tokens/"),
+    ("tenant members", "alice", lambda w: f"/t/{w.tenant_a.slug}/members/"),
+    ("operator members", "olivia", lambda w: f"/o/{w.operator_o.slug}/members/"),
+    ("sign-in security", "oscar", lambda w: "/account/security/"),
+    ("profile", "alice", lambda w: "/accounts/profile/"),
+    ("my operators", "alice", lambda w: f"/t/{w.tenant_a.slug}/operators/"),
+    ("tenant export request", "alice", lambda w: f"/t/{w.tenant_a.slug}/exports/new/"),
+    ("operator export request", "oscar", lambda w: f"/o/{w.operator_o.slug}/exports/new/"),
+    ("what has been shared", "alice", lambda w: f"/t/{w.tenant_a.slug}/exports/shared/"),
+    ("call record", "alice", lambda w: f"/t/{w.tenant_a.slug}/call-records/{w.call.pk}/"),
+    (
+        "phone number",
+        "alice",
+        lambda w: f"/t/{w.tenant_a.slug}/numbers/{w.number.telephone_number}/",
+    ),
+    ("emergency locations", "alice", lambda w: f"/t/{w.tenant_a.slug}/emergency-locations/"),
+    ("assignment", "alice", lambda w: f"/t/{w.tenant_a.slug}/operators/{w.operator_o.slug}/"),
+    ("operator directory", "alice", lambda w: f"/t/{w.tenant_a.slug}/directory/"),
+    ("directory entry", "alice", lambda w: f"/t/{w.tenant_a.slug}/directory/{w.operator_o.slug}/"),
+    ("add a member", "alice", lambda w: f"/t/{w.tenant_a.slug}/members/add/"),
+    ("invite an operator member", "olivia", lambda w: f"/o/{w.operator_o.slug}/members/invite/"),
+    (
+        "change countries",
+        "alice",
+        lambda w: f"/t/{w.tenant_a.slug}/operators/{w.operator_o.slug}/countries/",
+    ),
+    (
+        "change contact",
+        "alice",
+        lambda w: f"/t/{w.tenant_a.slug}/operators/{w.operator_o.slug}/contact/",
+    ),
+    ("suspend", "alice", lambda w: f"/t/{w.tenant_a.slug}/operators/{w.operator_o.slug}/suspend/"),
+    (
+        "remove an operator",
+        "alice",
+        lambda w: f"/t/{w.tenant_a.slug}/operators/{w.operator_o.slug}/remove/",
+    ),
+    ("sign-in policy", "alice", lambda w: f"/t/{w.tenant_a.slug}/security/"),
+    ("add an authenticator app", "alice", lambda w: "/account/security/app/"),
+]
+
+
+# Python modules whose strings (labels, choices, titles) those pages show.
+PY_SOURCES = [
+    "portal/choices.py", "exports/choices.py", "portal/web/forms.py", "portal/web/views/data.py",
+    "exports/forms.py", "portal/mfa/policy.py", "exports/views/tenant.py",
+    "portal/web/views/call_detail.py", "portal/mfa/views.py", "portal/mfa/tenant.py",
+]  # fmt: skip
+
+
+def _visible(html: str) -> list[str]:
+    parser = _Text()
+    parser.feed(html)
+    return parser.nodes
+
+
+def _left_in_english(english: str, translated: str, msgids: list[str], lang: str) -> list[str]:
+    """Msgids of the page shown in English that still show, untranslated, in ``lang``.
+
+    A msgid of one or two words counts only as a whole text node (names such as "Operator O"
+    or "Alice Admin" contain such words); a longer one anywhere in a node.
+    """
+    from django.utils import translation
+
+    def shows(msgid: str, nodes: list[str]) -> bool:
+        if len(msgid.split()) <= 2:
+            return any(node.strip(" .:·—") == msgid for node in nodes)
+        return any(msgid in node for node in nodes)
+
+    shown, now = _visible(english), _visible(translated)
+    left = []
+    for msgid in msgids:
+        if "%(" in msgid or not shows(msgid, shown):
+            continue
+        with translation.override(lang):
+            if translation.gettext(msgid) == msgid:  # the same word in both ("Type", "Pages")
+                continue
+        if shows(msgid, now) and msgid not in left:
+            left.append(msgid)
+    return left
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(("page", "persona", "url"), PAGES, ids=[p[0] for p in PAGES])
+def test_signed_in_page_has_no_catalogue_message_left_in_english(
+    filled, client, page, persona, url, lang
+):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from portal.translations import template_messages, untranslated
+
+    client.force_login(getattr(filled, persona))
+    path = url(filled)
+    english = client.get(path, {"lang": "en"})
+    assert english.status_code == 200
+    templates = sorted(
+        {Path(t.origin.name) for t in english.templates if t.origin and t.origin.name}
+        & {p for p in Path(settings.BASE_DIR, "templates").rglob("*.html")}
+    )
+    sources = templates + [Path(settings.BASE_DIR, p) for p in PY_SOURCES]
+    msgids = [m for t in templates for m in template_messages(t)]
+    assert msgids, f"{page}: no template of the page is marked for translation"
+    msgids += [m for p in PY_SOURCES for m in template_messages(Path(settings.BASE_DIR, p))]
+    assert untranslated(sources).get(lang, []) == []  # every msgid has a translation
+
+    response = client.get(path, {"lang": lang})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<html lang="{lang}">' in html
+    assert _left_in_english(english.content.decode(), html, msgids, lang) == []
+    # Nor any English sentence from elsewhere (a file name such as call_records.csv is none).
+    assert [n for n in english_sentences(html) if " " in n] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "Victor Viewer is now admin."),
+        ("de", "Victor Viewer ist jetzt Administrator."),
+        ("fr", "Victor Viewer est désormais administrateur."),
+        ("es", "Victor Viewer es ahora administrador."),
+    ],
+)
+def test_a_confirmation_message_is_in_the_chosen_language(world, client, lang, expected):
+    client.force_login(world.alice)
+    client.post("/i18n/setlang/", {"language": lang, "next": "/"})
+    response = client.post(
+        f"/t/{world.tenant_a.slug}/members/role/",
+        {"email": "victor@contoso.test", "role": "admin"},
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == [expected]

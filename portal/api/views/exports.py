@@ -171,6 +171,7 @@ class ExportDownloadView(ExportScopedMixin, APIView):
         response = FileResponse(
             handle, as_attachment=True, filename=job.download_name, content_type="application/zip"
         )
+        response.setdefault("Content-Length", str(job.file_size))  # a stream from S3 has none
         response["Cache-Control"] = "no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response

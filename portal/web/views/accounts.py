@@ -8,6 +8,7 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.errors import DomainError
@@ -67,7 +68,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, "Your profile was saved.")
+            messages.success(request, gettext("Your profile was saved."))
             return redirect(reverse("profile"))
     return render(request, "portal/profile.html", {"form": form})
 
@@ -77,5 +78,5 @@ def profile(request: HttpRequest) -> HttpResponse:
 def sign_out_everywhere_view(request: HttpRequest) -> HttpResponse:
     """End every other session of the user (a new session salt); this one stays."""
     sign_out_everywhere(request.user, request=request, ip=client_ip(request))
-    messages.success(request, "Every other session was signed out.")
+    messages.success(request, gettext("Every other session was signed out."))
     return redirect(reverse("profile"))

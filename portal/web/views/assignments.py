@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from portal.choices import AssignmentStatus
 from portal.errors import DomainError
@@ -31,7 +32,7 @@ MAX_BLOCKING_SHOWN = 10
 
 class AssignmentListView(TenantPage):
     template_name = "portal/tenant/assignments.html"
-    title = "My operators"
+    title = _("My operators")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -63,7 +64,7 @@ class AssignmentMixin:
         return assignment
 
     def get_breadcrumbs(self):
-        crumbs = [("My operators", self.tenant_url("assignments"))]
+        crumbs = [(_("My operators"), self.tenant_url("assignments"))]
         detail = self.tenant_url("assignment_detail", operator_slug=self.assignment.operator.slug)
         if self.title:
             return crumbs + [(self.assignment.operator.name, detail), (self.title, None)]
@@ -113,7 +114,7 @@ class _RemovedGuard:
 class CountriesView(AssignmentMixin, _RemovedGuard, ServiceFormPage):
     template_name = "portal/tenant/assignment_countries.html"
     form_class = CountriesForm
-    title = "Change countries"
+    title = _("Change countries")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "operator": self.assignment.operator}
@@ -132,7 +133,7 @@ class CountriesView(AssignmentMixin, _RemovedGuard, ServiceFormPage):
 class ContactView(AssignmentMixin, _RemovedGuard, ServiceFormPage):
     template_name = "portal/tenant/assignment_contact.html"
     form_class = ContactForm
-    title = "Contact details"
+    title = _("Contact details")
 
     def get_initial(self):
         a = self.assignment
@@ -152,7 +153,7 @@ class ContactView(AssignmentMixin, _RemovedGuard, ServiceFormPage):
 class SuspendView(AssignmentMixin, _RemovedGuard, ServiceFormPage):
     template_name = "portal/tenant/assignment_suspend.html"
     form_class = ConfirmForm
-    title = "Suspend"
+    title = _("Suspend")
 
     def perform(self, form) -> str:
         suspend_assignment(self.assignment, by=self.request.user, ip=self.ip)
@@ -167,7 +168,7 @@ class RemoveView(AssignmentMixin, _RemovedGuard, ServiceFormPage):
 
     template_name = "portal/tenant/assignment_remove.html"
     form_class = ConfirmForm
-    title = "Remove"
+    title = _("Remove")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import AuditEvent, Operator, OperatorAssignment
 from portal.web.forms import AuditFilterForm
@@ -13,7 +14,7 @@ PAGE_SIZE = 50
 
 class AuditLogView(TenantPage):
     template_name = "portal/tenant/audit.html"
-    title = "Audit log"
+    title = _("Audit log")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from exports.engine.call_records import CallRecordsExporter
 from portal.choices import AuditAction
@@ -66,10 +67,10 @@ def receipts(record: CallRecord, user) -> list[dict]:
 
 class CallDetailView(TenantPage):
     template_name = "portal/tenant/call_detail.html"
-    title = "Call record"
+    title = _("Call record")
 
     def get_breadcrumbs(self):
-        return [("Call records", self.tenant_url("calls")), (self.title, None)]
+        return [(_("Call records"), self.tenant_url("calls")), (self.title, None)]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import CallRecord, EmergencyLocation, Operator, PhoneNumber
 from portal.querysets import current_share_window
@@ -36,7 +37,7 @@ def _operators_of(tenant) -> list[Operator]:
 
 class NumberListView(TenantPage):
     template_name = "portal/tenant/numbers.html"
-    title = "Phone numbers"
+    title = _("Phone numbers")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -83,7 +84,7 @@ class NumberDetailView(TenantPage):
 
     def get_breadcrumbs(self):
         return [
-            ("Phone numbers", self.tenant_url("numbers")),
+            (_("Phone numbers"), self.tenant_url("numbers")),
             (self.number.telephone_number, None),
         ]
 
@@ -102,7 +103,7 @@ class NumberDetailView(TenantPage):
 
 class LocationListView(TenantPage):
     template_name = "portal/tenant/locations.html"
-    title = "Emergency locations"
+    title = _("Emergency locations")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -161,7 +162,7 @@ class CallListView(TenantPage):
     """Newest first. ``after`` pages to older rows, ``before`` back to newer ones."""
 
     template_name = "portal/tenant/calls.html"
-    title = "Call records"
+    title = _("Call records")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from portal.acknowledgements import ASSIGN_TEXT
 from portal.choices import AssignmentStatus, OperatorService
@@ -24,7 +25,7 @@ def _statuses(tenant) -> dict[int, str]:
 
 class DirectoryView(TenantPage):
     template_name = "portal/tenant/directory.html"
-    title = "Operator directory"
+    title = _("Operator directory")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -88,7 +89,7 @@ class OperatorDetailView(DirectoryOperatorMixin, TenantPage):
     template_name = "portal/tenant/operator_detail.html"
 
     def get_breadcrumbs(self):
-        return [("Operator directory", self.tenant_url("directory")), (self.operator.name, None)]
+        return [(_("Operator directory"), self.tenant_url("directory")), (self.operator.name, None)]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -116,12 +117,12 @@ class AssignView(DirectoryOperatorMixin, ServiceFormPage):
 
     def get_breadcrumbs(self):
         return [
-            ("Operator directory", self.tenant_url("directory")),
+            (_("Operator directory"), self.tenant_url("directory")),
             (
                 self.operator.name,
                 self.tenant_url("operator_detail", operator_slug=self.operator.slug),
             ),
-            ("Add as my operator", None),
+            (_("Add as my operator"), None),
         ]
 
     def get_form_kwargs(self):

@@ -10,6 +10,8 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.choices import TenantRole
 from portal.errors import DomainError
@@ -18,6 +20,7 @@ from portal.models import Membership
 from portal.permissions import client_ip
 from portal.services import add_member, change_member_role, remove_member
 from portal.web.forms import MemberAddForm, MemberRemoveForm, MemberRoleForm
+from portal.web.messages import added_message, role_changed_message
 from portal.web.views.base import ServiceFormPage, TenantPage
 
 
@@ -34,7 +37,7 @@ def _membership(tenant, email: str) -> Membership:
 
 class MemberListView(TenantPage):
     template_name = "portal/tenant/members.html"
-    title = "Members"
+    title = _("Members")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -55,10 +58,10 @@ class MemberListView(TenantPage):
 class MemberAddView(ServiceFormPage):
     template_name = "portal/tenant/member_add.html"
     form_class = MemberAddForm
-    title = "Add a member"
+    title = _("Add a member")
 
     def get_breadcrumbs(self):
-        return [("Members", self.tenant_url("members")), (self.title, None)]
+        return [(_("Members"), self.tenant_url("members")), (self.title, None)]
 
     def perform(self, form) -> str:
         data = form.cleaned_data
@@ -66,14 +69,7 @@ class MemberAddView(ServiceFormPage):
             self.tenant, email=data["email"], role=data["role"], full_name=data["full_name"],
             by=self.request.user, ip=self.ip,
         )  # fmt: skip
-        invited = (
-            "" if membership.user.has_usable_password() else
-            " We e-mailed them a link to set a password."
-        )  # fmt: skip
-        return (
-            f"{membership.user.display_name} is now a member with the role "
-            f"{membership.get_role_display().lower()}.{invited}"
-        )
+        return added_message(membership)
 
     def get_success_url(self) -> str:
         return self.tenant_url("members")
@@ -88,7 +84,7 @@ class MemberRoleView(TenantPage):
     def post(self, request, *args, **kwargs) -> HttpResponse:
         form = MemberRoleForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Choose a valid role.")
+            messages.error(request, gettext("Choose a valid role."))
             return redirect(self.tenant_url("members"))
         membership = _membership(self.tenant, form.cleaned_data["email"])
         try:
@@ -100,7 +96,7 @@ class MemberRoleView(TenantPage):
         else:
             messages.success(
                 request,
-                f"{membership.user.display_name} is now {membership.get_role_display().lower()}.",
+                role_changed_message(membership),
             )
         return redirect(self.tenant_url("members"))
 
@@ -111,15 +107,15 @@ class MemberRemoveView(TenantPage):
     admin_required = True
     http_method_names = ["post"]
     template_name = "portal/tenant/member_remove.html"
-    title = "Remove a member"
+    title = _("Remove a member")
 
     def get_breadcrumbs(self):
-        return [("Members", self.tenant_url("members")), (self.title, None)]
+        return [(_("Members"), self.tenant_url("members")), (self.title, None)]
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
         form = MemberRemoveForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Choose a member to remove.")
+            messages.error(request, gettext("Choose a member to remove."))
             return redirect(self.tenant_url("members"))
         membership = _membership(self.tenant, form.cleaned_data["email"])
         if not form.cleaned_data["confirm"]:
@@ -138,7 +134,9 @@ class MemberRemoveView(TenantPage):
             messages.error(request, f"{name}: {exc.message}")
         else:
             if myself:
-                messages.success(request, f"You left {self.tenant.name}.")
+                messages.success(
+                    request, gettext("You left %(name)s.") % {"name": self.tenant.name}
+                )
                 return redirect("home")
-            messages.success(request, f"{name} is no longer a member.")
+            messages.success(request, gettext("%(name)s is no longer a member.") % {"name": name})
         return redirect(self.tenant_url("members"))

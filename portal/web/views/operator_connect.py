@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 
 from portal.acknowledgements import ENABLE_TEXT
 from portal.services import disable_operator_connect, enable_operator_connect
@@ -16,7 +17,7 @@ class EnableView(ServiceFormPage):
 
     template_name = "portal/tenant/enable.html"
     form_class = EnableForm
-    title = "Enable Operator Connect"
+    title = _("Enable Operator Connect")
 
     def get(self, request, *args, **kwargs):
         if self.tenant.operator_connect_enabled:
@@ -49,7 +50,7 @@ class DisableView(ServiceFormPage):
 
     template_name = "portal/tenant/disable.html"
     form_class = ConfirmForm
-    title = "Disable Operator Connect"
+    title = _("Disable Operator Connect")
 
     def get(self, request, *args, **kwargs):
         if not self.tenant.operator_connect_enabled:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 
 from portal.mfa.stepup import recent_second_factor
 from portal.services.mfa import set_require_mfa
@@ -12,10 +13,12 @@ from portal.web.views.base import ServiceFormPage
 
 class TenantSecurityForm(forms.Form):
     require_mfa = forms.BooleanField(
-        label="Members must sign in with a second factor",
+        label=_("Members must sign in with a second factor"),
         required=False,
-        help_text="An authenticator app or a passkey. Members without one must set one up at "
-        "their next page view.",
+        help_text=_(
+            "An authenticator app or a passkey. Members without one must set one up at "
+            "their next page view."
+        ),
     )
 
 
@@ -23,7 +26,7 @@ class TenantSecurityForm(forms.Form):
 class TenantSecurityView(ServiceFormPage):
     template_name = "mfa/tenant_security.html"
     form_class = TenantSecurityForm
-    title = "Sign-in policy"
+    title = _("Sign-in policy")
     admin_required = "unsafe"
 
     def get_initial(self):

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.errors import DomainError
@@ -41,7 +42,7 @@ def callback_url(request: HttpRequest, tenant: Tenant) -> str:
 class SSOSettingsView(ServiceFormPage):
     template_name = "portal/tenant/sso.html"
     form_class = SSOSettingsForm
-    title = "Single sign-on"
+    title = _("Single sign-on")
 
     def get_initial(self):
         config = TenantSSO.objects.filter(tenant=self.tenant).first()
