@@ -25,3 +25,26 @@ class Dataset(models.TextChoices):
 class ExportFormat(models.TextChoices):
     CSV = "csv", "CSV (RFC 4180, UTF-8)"
     NDJSON = "ndjson", "NDJSON (one JSON object per line)"
+
+
+class Cadence(models.TextChoices):
+    HOURLY = "hourly", "Hourly"
+    DAILY = "daily", "Daily"
+    WEEKLY = "weekly", "Weekly"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class RunOutcome(models.TextChoices):
+    """What a schedule's slot did for one tenant: asked for an export, or skipped and why."""
+
+    REQUESTED = "requested", "Export requested"
+    SKIPPED = "skipped", "Skipped"

@@ -175,6 +175,17 @@ class AuditAction(models.TextChoices):
     MFA_POLICY_CHANGED = "mfa.policy_changed", "changed the second-factor policy of"
     NOTIFICATION_SENT = "notification.sent", "e-mailed"
     SIGNED_OUT_EVERYWHERE = "auth.signed_out_everywhere", "signed out of every other session"
+    SCHEDULE_CREATED = "schedule.created", "created the export schedule"
+    SCHEDULE_PAUSED = "schedule.paused", "paused the export schedule"
+    SCHEDULE_RESUMED = "schedule.resumed", "resumed the export schedule"
+    SCHEDULE_DELETED = "schedule.deleted", "deleted the export schedule"
+    SCHEDULE_RUN_SKIPPED = "schedule.run_skipped", "skipped a run of the export schedule"
+    WEBHOOK_CREATED = "webhook.created", "registered the webhook endpoint"
+    WEBHOOK_UPDATED = "webhook.updated", "changed the webhook endpoint"
+    WEBHOOK_DELETED = "webhook.deleted", "deleted the webhook endpoint"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", "rotated the secret of the webhook endpoint"
+    WEBHOOK_DISABLED = "webhook.disabled", "disabled the webhook endpoint"
+    WEBHOOK_ENABLED = "webhook.enabled", "re-enabled the webhook endpoint"
 
 
 class TransferMechanism(models.TextChoices):

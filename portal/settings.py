@@ -208,6 +208,9 @@ EXPORT_REQUEUE_AFTER_SECONDS = env.int("EXPORT_REQUEUE_AFTER_SECONDS", default=6
 # sweeper runs every EXPORT_SWEEP_SECONDS (docs/reliability.md).
 EXPORT_LOST_AFTER_SECONDS = env.int("EXPORT_LOST_AFTER_SECONDS", default=30)
 EXPORT_SWEEP_SECONDS = env.int("EXPORT_SWEEP_SECONDS", default=10)
+# Scheduled exports end their window this long before now, so that ingest transactions still
+# open when a run starts have committed what they stored before it (docs/operator.md).
+SCHEDULE_SAFETY_LAG_SECONDS = env.int("SCHEDULE_SAFETY_LAG_SECONDS", default=300)
 INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=512 * 1024 * 1024)
 API_INGEST_MAX_BYTES = env.int("API_INGEST_MAX_BYTES", default=50 * 1024 * 1024)
 # An ingest report lists at most this many rejected rows (the total is always counted).
@@ -428,6 +431,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": EXPORT_SWEEP_SECONDS},
     },
     "check-operator-links": {"task": "notices.tasks.check_operator_links", "schedule": 6 * 3600},
+    # Scheduled exports: a tick a minute turns due slots into runs (docs/operator.md).
+    "run-due-schedules": {
+        "task": "exports.tasks.run_due_schedules",
+        "schedule": 60,
+        "options": {"expires": 60},
+    },
 }
 
 # --- REST framework -----------------------------------------------------------------------------------
