@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from exports.views import operator, operator_members, tenant, tokens
+from exports.views import operator, operator_members, operator_schedules, tenant, tokens
 
 app_name = "exports"
 
 _job = "<uuid:job_id>"
+_schedule = "o/<slug:operator_slug>/schedules/<uuid:schedule_id>/"
 
 urlpatterns = [
     # operator portal
@@ -26,6 +27,17 @@ urlpatterns = [
          name="operator_member_role"),
     path("o/<slug:operator_slug>/members/remove/", operator_members.MemberRemoveView.as_view(),
          name="operator_member_remove"),
+    path("o/<slug:operator_slug>/schedules/", operator_schedules.ScheduleListView.as_view(),
+         name="operator_schedules"),
+    path("o/<slug:operator_slug>/schedules/new/", operator_schedules.ScheduleCreateView.as_view(),
+         name="operator_schedule_new"),
+    path(_schedule, operator_schedules.ScheduleDetailView.as_view(), name="operator_schedule"),
+    path(_schedule + "pause/", operator_schedules.SchedulePauseView.as_view(),
+         name="operator_schedule_pause"),
+    path(_schedule + "run/", operator_schedules.ScheduleRunNowView.as_view(),
+         name="operator_schedule_run"),
+    path(_schedule + "delete/", operator_schedules.ScheduleDeleteView.as_view(),
+         name="operator_schedule_delete"),
     path("o/<slug:operator_slug>/exports/", operator.ExportListView.as_view(),
          name="operator_exports"),
     path("o/<slug:operator_slug>/exports/new/", operator.ExportRequestView.as_view(),

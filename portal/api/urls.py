@@ -9,7 +9,16 @@ from django.urls import URLPattern, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal.api.errors import not_found
-from portal.api.views import directory, exports, ingest, notices, operator, records, tenancy
+from portal.api.views import (
+    directory,
+    exports,
+    ingest,
+    notices,
+    operator,
+    records,
+    schedules,
+    tenancy,
+)
 
 app_name = "api"
 
@@ -36,6 +45,17 @@ v1 = [
         OPERATOR + "tenants/<slug:tenant_slug>/",
         operator.OperatorTenantDetailView,
         "operator-tenant-detail",
+    ),
+    _api(OPERATOR + "schedules/", schedules.ScheduleListView, "operator-schedule-list"),
+    _api(
+        OPERATOR + "schedules/<uuid:schedule_id>/",
+        schedules.ScheduleDetailView,
+        "operator-schedule-detail",
+    ),
+    _api(
+        OPERATOR + "schedules/<uuid:schedule_id>/run",
+        schedules.ScheduleRunView,
+        "operator-schedule-run",
     ),
     _api(OPERATOR + "consents/", tenancy.ConsentListView, "consent-list"),
     _api(
