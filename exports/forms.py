@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django import forms
 
 from exports.choices import Cadence, Dataset, ExportFormat, Weekday
-from portal.choices import RelationshipStatus, TokenScope
+from portal.choices import RelationshipStatus, TokenScope, WebhookEvent
 from portal.models import Operator, Tenant
 
 
@@ -169,3 +169,21 @@ class ScheduleForm(forms.Form):
 
 # "Everything shared so far": before any record this portal can hold.
 EVERYTHING = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+class WebhookForm(forms.Form):
+    """A webhook endpoint: where, and which events (``portal.services.webhooks``)."""
+
+    url = forms.CharField(
+        label="Endpoint URL",
+        max_length=500,
+        widget=forms.URLInput(attrs={"placeholder": "https://feeds.example.net/operator-connect"}),
+        help_text="https:// only. We POST signed JSON (Standard Webhooks) and expect a 2xx.",
+    )
+    description = forms.CharField(label="Description (optional)", max_length=200, required=False)
+    event_types = forms.MultipleChoiceField(
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(WebhookEvent.values),
+        label="Events",
+    )

@@ -2,12 +2,20 @@
 
 from django.urls import path
 
-from exports.views import operator, operator_members, operator_schedules, tenant, tokens
+from exports.views import (
+    operator,
+    operator_members,
+    operator_schedules,
+    operator_webhooks,
+    tenant,
+    tokens,
+)
 
 app_name = "exports"
 
 _job = "<uuid:job_id>"
 _schedule = "o/<slug:operator_slug>/schedules/<uuid:schedule_id>/"
+_hook = "o/<slug:operator_slug>/webhooks/<uuid:endpoint_id>/"
 
 urlpatterns = [
     # operator portal
@@ -38,6 +46,19 @@ urlpatterns = [
          name="operator_schedule_run"),
     path(_schedule + "delete/", operator_schedules.ScheduleDeleteView.as_view(),
          name="operator_schedule_delete"),
+    path("o/<slug:operator_slug>/webhooks/", operator_webhooks.WebhookListView.as_view(),
+         name="operator_webhooks"),
+    path("o/<slug:operator_slug>/webhooks/new/", operator_webhooks.WebhookCreateView.as_view(),
+         name="operator_webhook_new"),
+    path(_hook, operator_webhooks.WebhookDetailView.as_view(), name="operator_webhook"),
+    path(_hook + "test/", operator_webhooks.WebhookTestView.as_view(),
+         name="operator_webhook_test"),
+    path(_hook + "rotate/", operator_webhooks.WebhookRotateView.as_view(),
+         name="operator_webhook_rotate"),
+    path(_hook + "active/", operator_webhooks.WebhookActiveView.as_view(),
+         name="operator_webhook_active"),
+    path(_hook + "delete/", operator_webhooks.WebhookDeleteView.as_view(),
+         name="operator_webhook_delete"),
     path("o/<slug:operator_slug>/exports/", operator.ExportListView.as_view(),
          name="operator_exports"),
     path("o/<slug:operator_slug>/exports/new/", operator.ExportRequestView.as_view(),

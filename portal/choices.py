@@ -204,3 +204,23 @@ class TokenScope(models.TextChoices):
     READ = "read", "Read only"
     EXPORTS = "exports", "Exports: request, poll, download"
     FULL = "full", "Full: everything you can do"
+
+
+class WebhookEvent(models.TextChoices):
+    """Events an operator's webhook endpoint can subscribe to (docs/operator.md "Webhooks")."""
+
+    EXPORT_SUCCEEDED = "export.succeeded", "An export for us is ready"
+    EXPORT_FAILED = "export.failed", "An export for us failed"
+    ASSIGNMENT_CHANGED = (
+        "assignment.changed",
+        ("A tenant assigned, suspended, resumed or removed us, or turned Operator Connect off"),
+    )
+    RELATIONSHIP_CHANGED = "relationship.changed", "Our relationship with a tenant changed"
+    NOTICE_PUBLISHED = "notice.published", "A tenant's notice names us anew or stops naming us"
+    SUBJECT_ERASED = "subject.erased", "A data subject's data was erased at a tenant"
+
+
+class WebhookDeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Delivered"
+    FAILED = "failed", "Failed"

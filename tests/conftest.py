@@ -56,6 +56,14 @@ def _notifications_in_process(settings):
     settings.NOTIFICATIONS_VIA_CELERY = False
 
 
+@pytest.fixture(autouse=True)
+def _webhooks_in_process(settings):
+    # Likewise webhooks: one attempt where the event is committed, retries by calling
+    # ``webhooks.attempt`` (tests/operator/test_webhooks.py checks the Celery path).
+    settings.WEBHOOKS_VIA_CELERY = False
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
+
+
 @pytest.fixture
 def password() -> str:
     return DEFAULT_PASSWORD

@@ -18,6 +18,7 @@ from portal.api.views import (
     records,
     schedules,
     tenancy,
+    webhooks,
 )
 
 app_name = "api"
@@ -56,6 +57,22 @@ v1 = [
         OPERATOR + "schedules/<uuid:schedule_id>/run",
         schedules.ScheduleRunView,
         "operator-schedule-run",
+    ),
+    _api(OPERATOR + "webhooks/", webhooks.WebhookListView, "operator-webhook-list"),
+    _api(
+        OPERATOR + "webhooks/<uuid:endpoint_id>/",
+        webhooks.WebhookDetailView,
+        "operator-webhook-detail",
+    ),
+    _api(
+        OPERATOR + "webhooks/<uuid:endpoint_id>/rotate-secret",
+        webhooks.WebhookRotateView,
+        "operator-webhook-rotate",
+    ),
+    _api(
+        OPERATOR + "webhooks/<uuid:endpoint_id>/test",
+        webhooks.WebhookTestView,
+        "operator-webhook-test",
     ),
     _api(OPERATOR + "consents/", tenancy.ConsentListView, "consent-list"),
     _api(

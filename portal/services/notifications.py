@@ -45,6 +45,7 @@ OPERATOR_CONNECT_DISABLED = "operator_connect_disabled"
 NOTICE_NAMES_OPERATOR = "notice_names_operator"
 NOTICE_STOPS_NAMING_OPERATOR = "notice_stops_naming_operator"
 RELATIONSHIP_CHANGED = "relationship_changed"
+WEBHOOK_DISABLED = "webhook_disabled"
 
 # assignment status → (kind, essential)
 ASSIGNMENT_KINDS = {
@@ -108,6 +109,11 @@ def tenant_admins(tenant_id: int) -> list[tuple[User, dict]]:
 
 def notify(kind: str, **ids) -> None:
     """Send ``kind`` once the current transaction commits (nothing if it rolls back)."""
+
+    # The webhook twin of this message: recorded in the same transaction, sent after it.
+    from portal.services.webhooks import on_notification
+
+    on_notification(kind, ids)
 
     def dispatch() -> None:
         if settings.NOTIFICATIONS_VIA_CELERY:
@@ -311,6 +317,30 @@ def _relationship_changed(kind: str, *, assignment_id: int):
     )
 
 
+def _webhook_disabled(kind: str, *, endpoint_id: int):
+    """To the operator's admins: an endpoint kept failing and was disabled."""
+    from portal.models import WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.select_related("operator").filter(pk=endpoint_id).first()
+    if endpoint is None:
+        return None
+    operator = endpoint.operator
+    return Message(
+        kind=kind,
+        recipients=operator_admins(operator.pk),
+        context={
+            "endpoint": endpoint,
+            "operator": operator,
+            "url": site_url("exports:operator_webhook", operator.slug, endpoint.public_id),
+        },
+        essential=True,
+        audience=f"the admins of {operator.name}",
+        operator=operator,
+        summary="webhook endpoint disabled",
+        details={"endpoint": str(endpoint.public_id)},
+    )
+
+
 BUILDERS = {
     INVITATION: _invitation,
     **{kind: _assignment_message for kind in ASSIGNMENT_KINDS},
@@ -318,6 +348,7 @@ BUILDERS = {
     NOTICE_NAMES_OPERATOR: _notice_message,
     NOTICE_STOPS_NAMING_OPERATOR: _notice_message,
     RELATIONSHIP_CHANGED: _relationship_changed,
+    WEBHOOK_DISABLED: _webhook_disabled,
 }
 
 
