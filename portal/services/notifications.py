@@ -110,10 +110,15 @@ def tenant_admins(tenant_id: int) -> list[tuple[User, dict]]:
 def notify(kind: str, **ids) -> None:
     """Send ``kind`` once the current transaction commits (nothing if it rolls back)."""
 
-    # The webhook twin of this message: recorded in the same transaction, sent after it.
+    # The webhook twin of this message: recorded in the same transaction, sent after it. In a
+    # savepoint: a fault there is logged and must not undo the change being notified.
     from portal.services.webhooks import on_notification
 
-    on_notification(kind, ids)
+    try:
+        with transaction.atomic():
+            on_notification(kind, ids)
+    except Exception:
+        logger.exception("could not record the webhook event of a %s notification", kind)
 
     def dispatch() -> None:
         if settings.NOTIFICATIONS_VIA_CELERY:
