@@ -11,10 +11,12 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views.generic import FormView, TemplateView
 
 from exports.forms import WebhookForm
 from portal.errors import DomainError
+from portal.mfa.stepup import recent_second_factor
 from portal.models import WebhookEndpoint
 from portal.permissions import OperatorMixin, client_ip
 from portal.services import webhooks
@@ -60,6 +62,8 @@ class WebhookListView(WebhookAdminPage, TemplateView):
         return ctx
 
 
+# A new secret is a credential, like an API token: step-up (docs/mfa.md).
+@method_decorator(recent_second_factor, name="post")
 class WebhookCreateView(WebhookAdminPage, FormView):
     template_name = "exports/operator/webhook_form.html"
     form_class = WebhookForm
@@ -120,6 +124,7 @@ class WebhookTestView(WebhookActionView):
         return "Test event sent; its delivery is in the log below."
 
 
+@method_decorator(recent_second_factor, name="post")
 class WebhookRotateView(WebhookActionView):
     def act(self, endpoint):
         secret = webhooks.rotate_secret(endpoint, by=self.request.user, ip=client_ip(self.request))

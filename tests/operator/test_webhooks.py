@@ -397,3 +397,18 @@ def test_a_real_worker_retries_until_the_receiver_accepts(world, receiver, tmp_p
     ]
     assert gaps[0] >= 1 and gaps[1] >= 2  # 1 s, then 2 s: exponential
     assert all(isinstance(r["verified"][0], dict) for r in receiver.requests)
+
+
+def test_a_new_or_rotated_secret_needs_a_recent_second_factor(world, endpoint, receiver, client):
+    from tests.mfa import force_login_unverified
+
+    api = force_login_unverified(APIClient(), world.olivia)
+    base = "/api/v1/operators/operator-o/webhooks/"
+    created = api.post(base, {"url": receiver.url, "event_types": ALL}, format="json")
+    assert created.status_code == 403 and created.json()["error"]["code"] == "mfa_required"
+    rotated = api.post(f"{base}{endpoint.public_id}/rotate-secret", format="json")
+    assert rotated.status_code == 403
+    page = force_login_unverified(client, world.olivia)
+    response = page.post("/o/operator-o/webhooks/new/", {"url": receiver.url, "event_types": ALL})
+    assert response.status_code == 302 and "/account/security/" in response["Location"]
+    assert WebhookEndpoint.objects.count() == 1  # only the fixture's

@@ -23,6 +23,7 @@ from portal.api.serializers.webhooks import (
     WebhookEndpointUpdateSerializer,
     WebhookSecretSerializer,
 )
+from portal.mfa.stepup import require_recent_second_factor
 from portal.models import WebhookEndpoint
 from portal.services import webhooks
 
@@ -64,6 +65,7 @@ class WebhookListView(WebhookScopedMixin, generics.ListAPIView):
         responses={201: WebhookEndpointCreatedSerializer},
     )
     def post(self, request, operator_slug: str):
+        require_recent_second_factor(request)  # a new secret: step-up (docs/mfa.md)
         data = WebhookEndpointCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         endpoint, secret = webhooks.create_endpoint(
@@ -115,6 +117,7 @@ class WebhookRotateView(WebhookScopedMixin, APIView):
     )
     def post(self, request, operator_slug: str, endpoint_id: uuid.UUID):
         endpoint = self.get_endpoint(endpoint_id)
+        require_recent_second_factor(request)  # a new secret: step-up (docs/mfa.md)
         secret = webhooks.rotate_secret(endpoint, by=request.user, ip=self.ip())
         return Response({"secret": secret})
 
