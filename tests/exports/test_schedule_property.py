@@ -151,30 +151,28 @@ class ScheduleHistory(RuleBasedStateMachine):
 
     # --- the gate --------------------------------------------------------------------------------
 
-    @rule(action=st.sampled_from(["suspend", "resume"]))
-    def change_status(self, action):
+    # One rule for every gate change, so that they come about as often as the stream's steps
+    # (four separate rules would shut the gate most of the time and deliver little).
+    @rule(
+        change=st.sampled_from(["suspend", "resume", "countries", "off", "on", "publish"]),
+        countries=st.lists(st.sampled_from(COUNTRIES), min_size=1, max_size=3, unique=True),
+    )
+    def gate_change(self, change, countries):
         a = self._assignment()
-        service = {"suspend": services.suspend_assignment, "resume": services.resume_assignment}
-        self._do(action, lambda: service[action](a, by=self.admin), operator="o")
-
-    @rule(countries=st.lists(st.sampled_from(COUNTRIES), min_size=1, max_size=3, unique=True))
-    def change_countries(self, countries):
-        a = self._assignment()
-        self._do("countries", lambda: services.change_assignment_countries(
-            a, countries=countries, by=self.admin), operator="o", countries=countries)  # fmt: skip
-
-    @rule(on=st.booleans())
-    def operator_connect(self, on):
-        if on:
+        if change in ("suspend", "resume"):
+            service = {"suspend": services.suspend_assignment, "resume": services.resume_assignment}
+            self._do(change, lambda: service[change](a, by=self.admin), operator="o")
+        elif change == "countries":
+            self._do("countries", lambda: services.change_assignment_countries(
+                a, countries=countries, by=self.admin), operator="o", countries=countries)  # fmt: skip
+        elif change == "on":
             self._do("enable", lambda: services.enable_operator_connect(
                 self.tenant, by=self.admin, acknowledged=True))  # fmt: skip
-        else:
+        elif change == "off":
             self._do("disable", lambda: services.disable_operator_connect(
                 self.tenant, by=self.admin))  # fmt: skip
-
-    @rule()
-    def publish(self):
-        self._do("publish", lambda: publish_notice(self.tenant, by=self.admin))
+        else:
+            self._do("publish", lambda: publish_notice(self.tenant, by=self.admin))
 
     # --- the property ----------------------------------------------------------------------------
 
