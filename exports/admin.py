@@ -2,8 +2,9 @@
 
 from django.contrib import admin
 
-from exports.models import ExportJob
+from exports.models import ExportJob, ExportSchedule
 from portal.admin import ReadOnlyMixin
+from portal.models import WebhookEndpoint
 
 
 @admin.register(ExportJob)
@@ -20,3 +21,29 @@ class ExportJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
     readonly_fields = [f.name for f in ExportJob._meta.fields]
     fields = readonly_fields
     show_full_result_count = False
+
+
+@admin.register(ExportSchedule)
+class ExportScheduleAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Read-only: operator admins manage schedules in the portal (``exports.schedules``)."""
+
+    list_display = ("name", "operator", "tenant", "cadence", "next_run_at", "paused")
+    list_filter = ("cadence", "paused")
+    list_select_related = ("operator", "tenant")
+    search_fields = ("name", "operator__name", "tenant__name")
+    readonly_fields = [f.name for f in ExportSchedule._meta.fields]
+    fields = readonly_fields
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Read-only, and never the secrets (stored encrypted): operator admins manage endpoints."""
+
+    list_display = ("url", "operator", "is_active", "consecutive_failures", "created_at")
+    list_filter = ("is_active",)
+    list_select_related = ("operator",)
+    search_fields = ("url", "operator__name")
+    readonly_fields = [
+        f.name for f in WebhookEndpoint._meta.fields if f.name not in ("secret", "previous_secret")
+    ]
+    fields = readonly_fields

@@ -26,3 +26,26 @@ class Dataset(models.TextChoices):
 class ExportFormat(models.TextChoices):
     CSV = "csv", _("CSV (RFC 4180, UTF-8)")
     NDJSON = "ndjson", _("NDJSON (one JSON object per line)")
+
+
+class Cadence(models.TextChoices):
+    HOURLY = "hourly", _("Hourly")
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class RunOutcome(models.TextChoices):
+    """What a schedule's slot did for one tenant: asked for an export, or skipped and why."""
+
+    REQUESTED = "requested", _("Export requested")
+    SKIPPED = "skipped", _("Skipped")

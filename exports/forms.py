@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from exports.choices import Dataset, ExportFormat
-from portal.choices import RelationshipStatus, TokenScope
+from exports.choices import Cadence, Dataset, ExportFormat, Weekday
+from portal.choices import RelationshipStatus, TokenScope, WebhookEvent
 from portal.models import Operator, Tenant
 
 
@@ -115,3 +115,82 @@ class TokenForm(forms.Form):
         if kind == "operator":
             return {"operator": Operator.objects.staffed_by(self.user).get(slug=slug)}
         return {}
+
+
+class ScheduleForm(forms.Form):
+    """A scheduled incremental export: what, for whom, how often (``exports.schedules``)."""
+
+    name = forms.CharField(label="Name", max_length=100, initial="Nightly feed")
+    tenant = forms.ChoiceField(label="Organization", required=False)
+    datasets = forms.MultipleChoiceField(
+        choices=Dataset.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[Dataset.CALL_RECORDS],
+        label="Data to export",
+        help_text="Call records: those stored since the previous delivered run. Numbers and "
+        "emergency locations: as they are at each run.",
+    )
+    format = forms.ChoiceField(
+        choices=ExportFormat.choices, widget=forms.RadioSelect, initial=ExportFormat.CSV
+    )
+    cadence = forms.ChoiceField(
+        choices=Cadence.choices, widget=forms.RadioSelect, initial=Cadence.DAILY
+    )
+    at = forms.TimeField(
+        label="Time (UTC)",
+        initial=time(2, 0),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="Hourly runs use its minutes only.",
+    )
+    weekday = forms.TypedChoiceField(
+        choices=Weekday.choices, coerce=int, initial=Weekday.MONDAY, label="Day (weekly only)"
+    )
+
+    since = forms.ChoiceField(
+        label="The first run delivers records stored",
+        choices=[
+            ("now", "from now on"),
+            ("1", "in the last 24 hours, and on"),
+            ("7", "in the last 7 days, and on"),
+            ("30", "in the last 30 days, and on"),
+            ("all", "at any time (everything shared so far), and on"),
+        ],
+        initial="now",
+        help_text="Only what the organization shares with us is ever delivered.",
+    )
+
+    def __init__(self, *args, tenants: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tenant"].choices = [("", "Every organization that chose us"), *tenants]
+
+    @property
+    def starts_at(self) -> datetime | None:
+        """None: now (the service's default)."""
+        since = self.cleaned_data.get("since")
+        if since == "all":
+            return EVERYTHING
+        if since and since.isdigit():
+            return datetime.now(UTC) - timedelta(days=int(since))
+        return None
+
+
+# "Everything shared so far": before any record this portal can hold.
+EVERYTHING = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+class WebhookForm(forms.Form):
+    """A webhook endpoint: where, and which events (``portal.services.webhooks``)."""
+
+    url = forms.CharField(
+        label="Endpoint URL",
+        max_length=500,
+        widget=forms.URLInput(attrs={"placeholder": "https://feeds.example.net/operator-connect"}),
+        help_text="https:// only. We POST signed JSON (Standard Webhooks) and expect a 2xx.",
+    )
+    description = forms.CharField(label="Description (optional)", max_length=200, required=False)
+    event_types = forms.MultipleChoiceField(
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(WebhookEvent.values),
+        label="Events",
+    )

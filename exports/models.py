@@ -7,8 +7,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from exports.choices import IN_FLIGHT, Dataset, ExportFormat, ExportStatus
-from exports.querysets import ExportJobQuerySet
+from exports.choices import (
+    IN_FLIGHT,
+    Cadence,
+    Dataset,
+    ExportFormat,
+    ExportStatus,
+    RunOutcome,
+    Weekday,
+)
+from exports.querysets import ExportJobQuerySet, ExportScheduleQuerySet
 from portal.models.constraints import one_of, ordered
 
 
@@ -61,6 +69,15 @@ class ExportJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     error_message = models.TextField(blank=True)
+    # A scheduled run (docs/operator.md "Scheduled exports"): call records are chosen by when
+    # they were stored, [ingested_from, ingested_until), inside the share windows — not by
+    # their call time. Both null for an export someone asked for.
+    schedule = models.ForeignKey(
+        "exports.ExportSchedule", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    ingested_from = models.DateTimeField(null=True, blank=True)
+    ingested_until = models.DateTimeField(null=True, blank=True)
 
     objects = ExportJobQuerySet.as_manager()
 
@@ -77,6 +94,7 @@ class ExportJob(models.Model):
                 name="export_one_in_flight_per_key",
             ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="export_progress_percent"),
+            ordered("ingested_from", "ingested_until", "export_ingested_range_ordered"),
         ]
         indexes = [
             models.Index(fields=["tenant", "-created_at"], name="export_tenant_idx"),
@@ -106,3 +124,106 @@ class ExportJob(models.Model):
             f"export-{self.tenant.slug}-{self.operator.slug}-"
             f"{self.created_at:%Y%m%d}-{self.short_id}.zip"
         )
+
+
+class ExportSchedule(models.Model):
+    """An operator's standing order: export what became shareable since the last run, on a
+    cadence, for one tenant or every tenant that has the operator.
+
+    The schedule row is locked while a slot is turned into runs, and ``ScheduleRun`` is unique
+    per (schedule, tenant, slot): two beat ticks or two workers never make two exports of one
+    slot.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    operator = models.ForeignKey("portal.Operator", on_delete=models.CASCADE, related_name="+")
+    tenant = models.ForeignKey(
+        "portal.Tenant", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text="Empty: every tenant that has the operator.",
+    )  # fmt: skip
+    name = models.CharField(max_length=100)
+    datasets = models.JSONField(default=list, help_text="Dataset values, sorted.")
+    format = models.CharField(max_length=8, choices=ExportFormat.choices)
+    cadence = models.CharField(max_length=8, choices=Cadence.choices)
+    minute = models.PositiveSmallIntegerField(default=0)
+    hour = models.PositiveSmallIntegerField(default=0, help_text="UTC; daily and weekly.")
+    weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, default=Weekday.MONDAY, help_text="Weekly only."
+    )
+    starts_at = models.DateTimeField(
+        default=timezone.now, help_text="The first run delivers records stored from then on."
+    )
+    next_run_at = models.DateTimeField()
+    paused = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ExportScheduleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "created_at"]
+        constraints = [
+            one_of("format", ExportFormat, "schedule_format_valid"),
+            one_of("cadence", Cadence, "schedule_cadence_valid"),
+            models.CheckConstraint(condition=Q(minute__lte=59), name="schedule_minute_valid"),
+            models.CheckConstraint(condition=Q(hour__lte=23), name="schedule_hour_valid"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="schedule_weekday_valid"),
+        ]
+        indexes = [models.Index(fields=["paused", "next_run_at"], name="schedule_due_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def short_id(self) -> str:
+        return str(self.id)[:8]
+
+    @property
+    def dataset_labels(self) -> list[str]:
+        return [Dataset(d).label for d in self.datasets if d in Dataset.values]
+
+    @property
+    def cadence_text(self) -> str:
+        at = f"{self.hour:02d}:{self.minute:02d} UTC"
+        if self.cadence == Cadence.HOURLY:
+            return f"Hourly at minute {self.minute:02d}"
+        if self.cadence == Cadence.DAILY:
+            return f"Daily at {at}"
+        return f"Weekly on {Weekday(self.weekday).label} at {at}"
+
+
+class ScheduleRun(models.Model):
+    """One slot of a schedule for one tenant: the ingestion window it covers and its export.
+
+    The window starts where the tenant's last successful run ended (the watermark), so runs
+    tile the stream with no gap and no overlap; a skipped or failed run leaves the watermark
+    where it was and the next run covers its window too.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    schedule = models.ForeignKey(ExportSchedule, on_delete=models.CASCADE, related_name="runs")
+    tenant = models.ForeignKey("portal.Tenant", on_delete=models.CASCADE, related_name="+")
+    slot = models.DateTimeField(help_text="The time the run was due.")
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    outcome = models.CharField(max_length=12, choices=RunOutcome.choices)
+    message = models.CharField(max_length=300, blank=True)
+    export = models.ForeignKey(
+        ExportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-slot", "tenant_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "tenant", "slot"], name="schedule_run_one_per_slot"
+            ),
+            one_of("outcome", RunOutcome, "schedule_run_outcome_valid"),
+        ]
+        indexes = [models.Index(fields=["schedule", "tenant", "-slot"], name="schedule_run_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.schedule_id} {self.slot:%Y-%m-%d %H:%M}"

@@ -11,6 +11,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -47,6 +48,10 @@ def export_finished(job_id) -> int:
     if job.status not in (ExportStatus.SUCCEEDED, ExportStatus.FAILED):
         return 0
     kind = "ready" if job.status == ExportStatus.SUCCEEDED else "failed"
+    try:  # the webhook twin: same moment; a failure here must not stop the e-mail
+        emit_export_event(job)
+    except Exception:
+        logger.exception("export %s: could not record its webhook event", job.pk)
     return deliver(
         Message(
             kind=f"export_{kind}",
@@ -86,3 +91,36 @@ def storage_full(job_id) -> int:
         except OSError:
             logger.warning("export %s: could not send the storage-full alert", job.pk)
     return sent
+
+
+def emit_export_event(job: ExportJob) -> None:
+    """``export.succeeded`` / ``export.failed`` to the operator's webhook endpoints: ids, counts
+    and links — the file itself is fetched through the authenticated API."""
+    from portal.services.webhooks import emit, link, tenant_ref
+
+    succeeded = job.status == ExportStatus.SUCCEEDED
+    api = {"job_id": job.pk}
+    payload = {
+        "export": {
+            "id": str(job.pk),
+            "status": job.status,
+            "tenant": tenant_ref(job.tenant),
+            "operator": job.operator.slug,
+            "datasets": list(job.datasets),
+            "format": job.format,
+            "rows": job.row_counts if succeeded else {},
+            "sha256": job.file_sha256 if succeeded else "",
+            "bytes": job.file_size if succeeded else None,
+            "expires_at": job.expires_at.isoformat() if succeeded and job.expires_at else None,
+            "error": "" if succeeded else job.error_message,
+            "schedule": str(job.schedule_id) if job.schedule_id else None,
+            "watermark": (job.manifest or {}).get("watermark") if succeeded else None,
+        },
+        "links": {
+            "api": link("api:export-detail", **api),
+            "portal": link("exports:operator_export", operator_slug=job.operator.slug, **api),
+            **({"download": link("api:export-download", **api)} if succeeded else {}),
+        },
+    }
+    with transaction.atomic():
+        emit(job.operator, "export.succeeded" if succeeded else "export.failed", payload)

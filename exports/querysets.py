@@ -96,3 +96,12 @@ class ExportJobQuerySet(models.QuerySet):
 
     def due_for_expiry(self, now: datetime | None = None) -> ExportJobQuerySet:
         return self.filter(status=ExportStatus.SUCCEEDED, expires_at__lte=now or timezone.now())
+
+
+class ExportScheduleQuerySet(models.QuerySet):
+    def for_operator(self, operator: Operator | int) -> ExportScheduleQuerySet:
+        return self.filter(operator_id=_pk(operator))
+
+    def due(self, now: datetime) -> ExportScheduleQuerySet:
+        """Schedules not paused whose next slot has come."""
+        return self.filter(paused=False, next_run_at__lte=now)

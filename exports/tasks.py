@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from exports import runner, services
+from exports import runner, schedules, services
 
 MAX_RETRIES = 5
 
@@ -31,3 +31,8 @@ def sweep_stuck_exports(self) -> int:
 @shared_task(bind=True, acks_late=True, name="exports.tasks.purge_expired_exports")
 def purge_expired_exports(self) -> int:
     return services.purge_expired_exports()
+
+
+@shared_task(bind=True, acks_late=True, name="exports.tasks.run_due_schedules")
+def run_due_schedules(self) -> int:
+    return schedules.run_due_schedules()

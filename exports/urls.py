@@ -2,11 +2,20 @@
 
 from django.urls import path
 
-from exports.views import operator, operator_members, tenant, tokens
+from exports.views import (
+    operator,
+    operator_members,
+    operator_schedules,
+    operator_webhooks,
+    tenant,
+    tokens,
+)
 
 app_name = "exports"
 
 _job = "<uuid:job_id>"
+_schedule = "o/<slug:operator_slug>/schedules/<uuid:schedule_id>/"
+_hook = "o/<slug:operator_slug>/webhooks/<uuid:endpoint_id>/"
 
 urlpatterns = [
     # operator portal
@@ -26,6 +35,30 @@ urlpatterns = [
          name="operator_member_role"),
     path("o/<slug:operator_slug>/members/remove/", operator_members.MemberRemoveView.as_view(),
          name="operator_member_remove"),
+    path("o/<slug:operator_slug>/schedules/", operator_schedules.ScheduleListView.as_view(),
+         name="operator_schedules"),
+    path("o/<slug:operator_slug>/schedules/new/", operator_schedules.ScheduleCreateView.as_view(),
+         name="operator_schedule_new"),
+    path(_schedule, operator_schedules.ScheduleDetailView.as_view(), name="operator_schedule"),
+    path(_schedule + "pause/", operator_schedules.SchedulePauseView.as_view(),
+         name="operator_schedule_pause"),
+    path(_schedule + "run/", operator_schedules.ScheduleRunNowView.as_view(),
+         name="operator_schedule_run"),
+    path(_schedule + "delete/", operator_schedules.ScheduleDeleteView.as_view(),
+         name="operator_schedule_delete"),
+    path("o/<slug:operator_slug>/webhooks/", operator_webhooks.WebhookListView.as_view(),
+         name="operator_webhooks"),
+    path("o/<slug:operator_slug>/webhooks/new/", operator_webhooks.WebhookCreateView.as_view(),
+         name="operator_webhook_new"),
+    path(_hook, operator_webhooks.WebhookDetailView.as_view(), name="operator_webhook"),
+    path(_hook + "test/", operator_webhooks.WebhookTestView.as_view(),
+         name="operator_webhook_test"),
+    path(_hook + "rotate/", operator_webhooks.WebhookRotateView.as_view(),
+         name="operator_webhook_rotate"),
+    path(_hook + "active/", operator_webhooks.WebhookActiveView.as_view(),
+         name="operator_webhook_active"),
+    path(_hook + "delete/", operator_webhooks.WebhookDeleteView.as_view(),
+         name="operator_webhook_delete"),
     path("o/<slug:operator_slug>/exports/", operator.ExportListView.as_view(),
          name="operator_exports"),
     path("o/<slug:operator_slug>/exports/new/", operator.ExportRequestView.as_view(),

@@ -184,6 +184,17 @@ class AuditAction(models.TextChoices):
     MFA_POLICY_CHANGED = "mfa.policy_changed", "changed the second-factor policy of"
     NOTIFICATION_SENT = "notification.sent", "e-mailed"
     SIGNED_OUT_EVERYWHERE = "auth.signed_out_everywhere", "signed out of every other session"
+    SCHEDULE_CREATED = "schedule.created", "created the export schedule"
+    SCHEDULE_PAUSED = "schedule.paused", "paused the export schedule"
+    SCHEDULE_RESUMED = "schedule.resumed", "resumed the export schedule"
+    SCHEDULE_DELETED = "schedule.deleted", "deleted the export schedule"
+    SCHEDULE_RUN_SKIPPED = "schedule.run_skipped", "skipped a run of the export schedule"
+    WEBHOOK_CREATED = "webhook.created", "registered the webhook endpoint"
+    WEBHOOK_UPDATED = "webhook.updated", "changed the webhook endpoint"
+    WEBHOOK_DELETED = "webhook.deleted", "deleted the webhook endpoint"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", "rotated the secret of the webhook endpoint"
+    WEBHOOK_DISABLED = "webhook.disabled", "disabled the webhook endpoint"
+    WEBHOOK_ENABLED = "webhook.enabled", "re-enabled the webhook endpoint"
 
 
 class TransferMechanism(models.TextChoices):
@@ -202,3 +213,23 @@ class TokenScope(models.TextChoices):
     READ = "read", _("Read only")
     EXPORTS = "exports", _("Exports: request, poll, download")
     FULL = "full", _("Full: everything you can do")
+
+
+class WebhookEvent(models.TextChoices):
+    """Events an operator's webhook endpoint can subscribe to (docs/operator.md "Webhooks")."""
+
+    EXPORT_SUCCEEDED = "export.succeeded", _("An export for us is ready")
+    EXPORT_FAILED = "export.failed", _("An export for us failed")
+    ASSIGNMENT_CHANGED = (
+        "assignment.changed",
+        _("A tenant assigned, suspended, resumed or removed us, or turned Operator Connect off"),
+    )
+    RELATIONSHIP_CHANGED = "relationship.changed", _("Our relationship with a tenant changed")
+    NOTICE_PUBLISHED = "notice.published", _("A tenant's notice names us anew or stops naming us")
+    SUBJECT_ERASED = "subject.erased", _("A data subject's data was erased at a tenant")
+
+
+class WebhookDeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Delivered")
+    FAILED = "failed", _("Failed")

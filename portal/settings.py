@@ -211,6 +211,9 @@ EXPORT_REQUEUE_AFTER_SECONDS = env.int("EXPORT_REQUEUE_AFTER_SECONDS", default=6
 # sweeper runs every EXPORT_SWEEP_SECONDS (docs/reliability.md).
 EXPORT_LOST_AFTER_SECONDS = env.int("EXPORT_LOST_AFTER_SECONDS", default=30)
 EXPORT_SWEEP_SECONDS = env.int("EXPORT_SWEEP_SECONDS", default=10)
+# Scheduled exports end their window this long before now, so that ingest transactions still
+# open when a run starts have committed what they stored before it (docs/operator.md).
+SCHEDULE_SAFETY_LAG_SECONDS = env.int("SCHEDULE_SAFETY_LAG_SECONDS", default=300)
 INGEST_MAX_BYTES = env.int("INGEST_MAX_BYTES", default=512 * 1024 * 1024)
 API_INGEST_MAX_BYTES = env.int("API_INGEST_MAX_BYTES", default=50 * 1024 * 1024)
 # An ingest report lists at most this many rejected rows (the total is always counted).
@@ -378,6 +381,17 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 # Notifications go to Celery after commit (docs/operator.md); off: sent in the web process.
 NOTIFICATIONS_VIA_CELERY = env.bool("NOTIFICATIONS_VIA_CELERY", default=True)
+# Webhooks of operators (docs/operator.md "Webhooks"): delivered by Celery after commit (off:
+# one attempt in the web process, retries by the sweeper); plain http:// only to loopback when
+# WEBHOOK_ALLOW_LOOPBACK (development and tests; refused in production).
+WEBHOOKS_VIA_CELERY = env.bool("WEBHOOKS_VIA_CELERY", default=True)
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=DEBUG)
+if WEBHOOK_ALLOW_LOOPBACK and not DEBUG:
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_LOOPBACK is for development only (DEBUG=true).")
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_BACKOFF_SECONDS = env.float("WEBHOOK_BACKOFF_SECONDS", default=30)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
 # How long an invitation's (or a reset's) set-password link works; it works once.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -431,6 +445,18 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": EXPORT_SWEEP_SECONDS},
     },
     "check-operator-links": {"task": "notices.tasks.check_operator_links", "schedule": 6 * 3600},
+    # Webhook retries that are due, and messages a broker lost (docs/operator.md).
+    "sweep-webhook-deliveries": {
+        "task": "portal.tasks.sweep_webhook_deliveries",
+        "schedule": 30,
+        "options": {"expires": 30},
+    },
+    # Scheduled exports: a tick a minute turns due slots into runs (docs/operator.md).
+    "run-due-schedules": {
+        "task": "exports.tasks.run_due_schedules",
+        "schedule": 60,
+        "options": {"expires": 60},
+    },
 }
 
 # --- REST framework -----------------------------------------------------------------------------------

@@ -18,3 +18,22 @@ def ping(token: str) -> str:
 def send_notification(kind: str, ids: dict) -> int:
     """Send one notification (``portal.services.notifications``), built from ids after commit."""
     return send(kind, ids)
+
+
+@shared_task(name="portal.tasks.deliver_webhook", acks_late=True)
+def deliver_webhook(delivery_id: str) -> str:
+    """One attempt of a webhook delivery; a failure schedules the next after its backoff."""
+    from portal.services.webhooks import attempt
+
+    wait = attempt(delivery_id)
+    if wait is not None:
+        deliver_webhook.apply_async((delivery_id,), countdown=wait)
+        return f"retry in {wait:.0f} s"
+    return "done"
+
+
+@shared_task(name="portal.tasks.sweep_webhook_deliveries", acks_late=True)
+def sweep_webhook_deliveries() -> int:
+    from portal.services.webhooks import sweep_due_deliveries
+
+    return sweep_due_deliveries()

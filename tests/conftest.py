@@ -80,6 +80,14 @@ def _each_test_starts_in_the_default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _webhooks_in_process(settings):
+    # Likewise webhooks: one attempt where the event is committed, retries by calling
+    # ``webhooks.attempt`` (tests/operator/test_webhooks.py checks the Celery path).
+    settings.WEBHOOKS_VIA_CELERY = False
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
+
+
 @pytest.fixture
 def password() -> str:
     return DEFAULT_PASSWORD

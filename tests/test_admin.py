@@ -59,6 +59,8 @@ def calls(world):
         "portal_emergencylocation",
         "portal_callrecord",
         "portal_auditevent",
+        "portal_webhookendpoint",
+        "exports_exportschedule",
     ],
 )
 def test_staff_sees_every_admin_changelist(staff, world, name):

@@ -78,6 +78,18 @@ def build_manifest(job: ExportJob, files: list[dict], notice: Any) -> dict[str, 
         "datasets": list(job.datasets),
         "format": job.format,
         "time_range": {"start": time_text(job.start), "end": time_text(job.end)},
+        # Scheduled runs: the watermark range on ingestion time ("time_range" is then the same
+        # window; call times are not limited by it). Null for an export someone asked for.
+        "watermark": (
+            {
+                "on": "ingested_at",
+                "from": time_text(job.ingested_from),
+                "until": time_text(job.ingested_until),
+                "schedule": str(job.schedule_id) if job.schedule_id else None,
+            }
+            if job.ingested_until is not None
+            else None
+        ),
         "masked_external_digits": job.mask_external_digits,
         "generated_at": time_text(timezone.now()),
         "notice_version": _notice_summary(notice),

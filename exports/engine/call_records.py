@@ -60,6 +60,12 @@ class CallRecordsExporter(Exporter):
     )
 
     def queryset(self, job):
+        if job.ingested_until is not None:
+            # A scheduled run: what was stored in its window, at any call time, inside the
+            # share windows (the gate decides by call time; the watermark by ingestion).
+            return CallRecord.objects.shareable_with(job.operator_id, job.tenant_id).filter(
+                ingested_at__gte=job.ingested_from, ingested_at__lt=job.ingested_until
+            )
         return CallRecord.objects.shareable_with(
             job.operator_id, job.tenant_id, start=job.start, end=job.end
         )

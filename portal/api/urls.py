@@ -9,7 +9,17 @@ from django.urls import URLPattern, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal.api.errors import not_found
-from portal.api.views import directory, exports, ingest, notices, operator, records, tenancy
+from portal.api.views import (
+    directory,
+    exports,
+    ingest,
+    notices,
+    operator,
+    records,
+    schedules,
+    tenancy,
+    webhooks,
+)
 
 app_name = "api"
 
@@ -36,6 +46,33 @@ v1 = [
         OPERATOR + "tenants/<slug:tenant_slug>/",
         operator.OperatorTenantDetailView,
         "operator-tenant-detail",
+    ),
+    _api(OPERATOR + "schedules/", schedules.ScheduleListView, "operator-schedule-list"),
+    _api(
+        OPERATOR + "schedules/<uuid:schedule_id>/",
+        schedules.ScheduleDetailView,
+        "operator-schedule-detail",
+    ),
+    _api(
+        OPERATOR + "schedules/<uuid:schedule_id>/run",
+        schedules.ScheduleRunView,
+        "operator-schedule-run",
+    ),
+    _api(OPERATOR + "webhooks/", webhooks.WebhookListView, "operator-webhook-list"),
+    _api(
+        OPERATOR + "webhooks/<uuid:endpoint_id>/",
+        webhooks.WebhookDetailView,
+        "operator-webhook-detail",
+    ),
+    _api(
+        OPERATOR + "webhooks/<uuid:endpoint_id>/rotate-secret",
+        webhooks.WebhookRotateView,
+        "operator-webhook-rotate",
+    ),
+    _api(
+        OPERATOR + "webhooks/<uuid:endpoint_id>/test",
+        webhooks.WebhookTestView,
+        "operator-webhook-test",
     ),
     _api(OPERATOR + "consents/", tenancy.ConsentListView, "consent-list"),
     _api(

@@ -8,6 +8,7 @@ from portal.models.operators import Operator, OperatorCountry
 from portal.models.sso import TenantDomain, TenantSSO
 from portal.models.tenants import Acknowledgement, EnablementPeriod, Tenant
 from portal.models.users import ApiToken, Membership, OperatorMembership, User
+from portal.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Acknowledgement",
@@ -29,4 +30,7 @@ __all__ = [
     "TenantDomain",
     "TenantSSO",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

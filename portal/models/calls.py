@@ -1,6 +1,7 @@
 import uuid
 
 from django.db import models
+from django.db.models.functions import Now
 
 from portal.choices import (
     CallQuality,
@@ -87,6 +88,10 @@ class CallRecord(models.Model):
     # emergency
     is_emergency = models.BooleanField(default=False)
     emergency_location_snapshot = models.JSONField(null=True, blank=True)
+    # When the row was stored (the database's statement time: every ingest path gets it without
+    # naming it). Scheduled exports take their watermark on it, not on the call's time, so a
+    # record that arrives late is delivered by the next run instead of being missed.
+    ingested_at = models.DateTimeField(db_default=Now(), editable=False)
 
     objects = CallRecordQuerySet.as_manager()
 
@@ -132,6 +137,7 @@ class CallRecord(models.Model):
         indexes = [
             models.Index(fields=["tenant", "operator", "invite_time", "id"], name="call_scope_idx"),
             models.Index(fields=["tenant", "invite_time", "id"], name="call_tenant_time_idx"),
+            models.Index(fields=["tenant", "operator", "ingested_at"], name="call_ingest_idx"),
         ]
 
     def __str__(self) -> str:

@@ -38,7 +38,7 @@ from portal.choices import (
     TenantRole,
     english,
 )
-from portal.models import Operator, OperatorAssignment, Tenant, User
+from portal.models import Operator, OperatorAssignment, Tenant, User, WebhookEndpoint
 from portal.services.audit import record_event
 from portal.sharing import BLOCKING_RELATIONSHIPS, named_countries
 
@@ -53,6 +53,7 @@ OPERATOR_CONNECT_DISABLED = "operator_connect_disabled"
 NOTICE_NAMES_OPERATOR = "notice_names_operator"
 NOTICE_STOPS_NAMING_OPERATOR = "notice_stops_naming_operator"
 RELATIONSHIP_CHANGED = "relationship_changed"
+WEBHOOK_DISABLED = "webhook_disabled"
 
 # assignment status → (kind, essential)
 ASSIGNMENT_KINDS = {
@@ -116,6 +117,16 @@ def tenant_admins(tenant_id: int) -> list[tuple[User, dict]]:
 
 def notify(kind: str, **ids) -> None:
     """Send ``kind`` once the current transaction commits (nothing if it rolls back)."""
+
+    # The webhook twin of this message: recorded in the same transaction, sent after it. In a
+    # savepoint: a fault there is logged and must not undo the change being notified.
+    from portal.services.webhooks import on_notification
+
+    try:
+        with transaction.atomic():
+            on_notification(kind, ids)
+    except Exception:
+        logger.exception("could not record the webhook event of a %s notification", kind)
 
     def dispatch() -> None:
         if settings.NOTIFICATIONS_VIA_CELERY:
@@ -320,6 +331,28 @@ def _relationship_changed(kind: str, *, assignment_id: int):
     )
 
 
+def _webhook_disabled(kind: str, *, endpoint_id: int):
+    """To the operator's admins: an endpoint kept failing and was disabled."""
+    endpoint = WebhookEndpoint.objects.select_related("operator").filter(pk=endpoint_id).first()
+    if endpoint is None:
+        return None
+    operator = endpoint.operator
+    return Message(
+        kind=kind,
+        recipients=operator_admins(operator.pk),
+        context={
+            "endpoint": endpoint,
+            "operator": operator,
+            "url": site_url("exports:operator_webhook", operator.slug, endpoint.public_id),
+        },
+        essential=True,
+        audience=f"the admins of {operator.name}",
+        operator=operator,
+        summary="webhook endpoint disabled",
+        details={"endpoint": str(endpoint.public_id)},
+    )
+
+
 # Each builds its kind's message from ids, or None when there is no one to tell any more.
 BUILDERS: dict[str, Callable[..., Message | None]] = {
     INVITATION: _invitation,
@@ -328,6 +361,7 @@ BUILDERS: dict[str, Callable[..., Message | None]] = {
     NOTICE_NAMES_OPERATOR: _notice_message,
     NOTICE_STOPS_NAMING_OPERATOR: _notice_message,
     RELATIONSHIP_CHANGED: _relationship_changed,
+    WEBHOOK_DISABLED: _webhook_disabled,
 }
 
 

@@ -33,6 +33,12 @@ NAV_SECTIONS = {
     "exports:operator_export_new": "operator_exports",
     "exports:operator_export": "operator_exports",
     "exports:tokens": "tokens",
+    "exports:operator_schedules": "operator_schedules",
+    "exports:operator_schedule_new": "operator_schedules",
+    "exports:operator_schedule": "operator_schedules",
+    "exports:operator_webhooks": "operator_webhooks",
+    "exports:operator_webhook_new": "operator_webhooks",
+    "exports:operator_webhook": "operator_webhooks",
 }
 
 

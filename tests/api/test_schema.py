@@ -147,9 +147,26 @@ def sample_data(world):
 PATHS = {"tenant_slug": "contoso", "operator_slug": "operator-o", "number": 1}
 
 
+def _operator_paths(world) -> dict:
+    """A schedule and a webhook endpoint of operator O, for their operations' paths."""
+    from exports.schedules import create_schedule
+    from portal.services.webhooks import create_endpoint
+
+    schedule = create_schedule(
+        world.operator_o, by=world.olivia, name="Nightly", datasets=["call_records"],
+        format="csv", cadence="daily", tenant=world.tenant_a,
+    )  # fmt: skip
+    endpoint, _secret = create_endpoint(
+        world.operator_o, by=world.olivia, url="https://hooks.operator-o.test/e",
+        event_types=["export.succeeded"],
+    )  # fmt: skip
+    return {"schedule_id": schedule.pk, "endpoint_id": endpoint.public_id}
+
+
 def test_api_conforms_to_its_schema_as_a_tenant_admin(api_schema, world, sample_data):
     victor = Membership.objects.get(user=world.victor)
-    values = {**PATHS, "member_id": victor.public_id, "job_id": sample_data.pk}
+    values = {**PATHS, **_operator_paths(world), "member_id": victor.public_id,
+              "job_id": sample_data.pk}  # fmt: skip
     failures, succeeded = _fuzz_every_operation(api_schema, make_token(world.alice), values)
     assert not failures, "\n\n".join(failures)
     # The fuzzing reached the handlers, not only the refusals.
@@ -164,7 +181,8 @@ def test_api_conforms_to_its_schema_as_a_tenant_admin(api_schema, world, sample_
 
 def test_api_conforms_to_its_schema_as_an_operator_user(api_schema, world, sample_data):
     oscar = OperatorMembership.objects.get(user=world.oscar)
-    values = {**PATHS, "member_id": oscar.public_id, "job_id": sample_data.pk}
+    values = {**PATHS, **_operator_paths(world), "member_id": oscar.public_id,
+              "job_id": sample_data.pk}  # fmt: skip
     failures, succeeded = _fuzz_every_operation(api_schema, make_token(world.oscar), values)
     assert not failures, "\n\n".join(failures)
     assert "GET /api/v1/operators/{operator_slug}/consents/" in succeeded
@@ -175,7 +193,8 @@ def test_api_conforms_to_its_schema_as_an_operator_user(api_schema, world, sampl
 def test_api_conforms_to_its_schema_as_platform_staff(api_schema, world, sample_data):
     # Staff reach what the two others can't: the directory writes and ingestion.
     victor = Membership.objects.get(user=world.victor)
-    values = {**PATHS, "member_id": victor.public_id, "job_id": sample_data.pk}
+    values = {**PATHS, **_operator_paths(world), "member_id": victor.public_id,
+              "job_id": sample_data.pk}  # fmt: skip
     failures, succeeded = _fuzz_every_operation(api_schema, make_token(world.sam), values)
     assert not failures, "\n\n".join(failures)
     assert "GET /api/v1/tenants/" in succeeded

@@ -88,7 +88,9 @@ def test_the_rebuilt_keys_are_enforced(world, rebuild_small_batches):
 def test_rows_equal_to_the_ordinary_path(world, settings):
     data = csv_bytes(rows(12))
     ordinary = run("call-records", data, "csv", "postgresql")
-    expected = list(CallRecord.objects.order_by("id").values())
+    # Every column but ingested_at (when each run stored the row: it differs by design).
+    columns = [f.attname for f in CallRecord._meta.concrete_fields if f.name != "ingested_at"]
+    expected = list(CallRecord.objects.order_by("id").values(*columns))
     CallRecord.objects.all().delete()
     settings.INGEST_REBUILD_MIN_ROWS = 1
     with connection.cursor() as cur:
@@ -98,7 +100,7 @@ def test_rows_equal_to_the_ordinary_path(world, settings):
     rebuilt = run("call-records", data, "csv", "postgresql")
     assert rebuilt == ordinary
     assert not index_oids() & before
-    assert list(CallRecord.objects.order_by("id").values()) == expected
+    assert list(CallRecord.objects.order_by("id").values(*columns)) == expected
 
 
 def test_a_leg_stored_under_another_id_is_still_a_precise_reject(world, rebuild_small_batches):

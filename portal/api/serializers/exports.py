@@ -19,6 +19,17 @@ class ExportJobSerializer(serializers.ModelSerializer):
     manifest = serializers.DictField(
         read_only=True, help_text="The manifest.json of the file, once it succeeded."
     )
+    schedule = serializers.UUIDField(
+        source="schedule_id", read_only=True, allow_null=True,
+        help_text="The schedule whose run this is, or null for an export someone asked for.",
+    )  # fmt: skip
+    ingested_from = serializers.DateTimeField(
+        read_only=True, allow_null=True,
+        help_text="A scheduled run: call records stored from (inclusive), at any call time.",
+    )  # fmt: skip
+    ingested_until = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="A scheduled run: … until (exclusive)."
+    )
     url = serializers.SerializerMethodField(help_text="This job.")
     download_url = serializers.SerializerMethodField(
         help_text="Where to fetch the ZIP (null until it succeeded)."
@@ -35,6 +46,7 @@ class ExportJobSerializer(serializers.ModelSerializer):
             "format", "status", "progress", "rows_total", "row_counts", "file_size",
             "file_sha256", "notice_version", "created_at", "started_at", "finished_at",
             "expires_at", "error_message", "download_url", "operator_download_closed", "manifest",
+            "schedule", "ingested_from", "ingested_until",
         ]  # fmt: skip
         read_only_fields = fields
 
