@@ -111,7 +111,7 @@ class ExportJob(models.Model):
 
     @property
     def dataset_labels(self) -> list[str]:
-        return [Dataset(d).label for d in self.datasets if d in Dataset.values]
+        return [str(Dataset(d).label) for d in self.datasets if d in Dataset.values]
 
     @property
     def is_in_flight(self) -> bool:
@@ -182,7 +182,7 @@ class ExportSchedule(models.Model):
 
     @property
     def dataset_labels(self) -> list[str]:
-        return [Dataset(d).label for d in self.datasets if d in Dataset.values]
+        return [str(Dataset(d).label) for d in self.datasets if d in Dataset.values]
 
     @property
     def cadence_text(self) -> str:

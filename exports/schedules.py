@@ -89,7 +89,7 @@ def watermark(schedule: ExportSchedule, tenant: Tenant | int) -> datetime:
 def tenants_of(schedule: ExportSchedule) -> list[Tenant]:
     """The schedule's tenant, or every tenant that has the operator (active or suspended: the
     gate then says why a run is skipped)."""
-    if schedule.tenant_id:
+    if schedule.tenant is not None:
         return [schedule.tenant]
     ids = (
         OperatorAssignment.objects.for_operator(schedule.operator_id)
@@ -274,6 +274,8 @@ def _run_for(schedule: ExportSchedule, tenant: Tenant, slot: datetime, now: date
         _skip(run, "The previous run is still running; the next run covers this window too.")
     elif end <= start:
         _skip(run, "Nothing new yet: the window since the last delivered run is empty.")
+    elif schedule.created_by is None:
+        _skip(run, "The admin who made this schedule has left; an admin must make it anew.")
     else:
         try:
             job, _created = services.request_export(

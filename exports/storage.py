@@ -19,6 +19,8 @@ from typing import IO
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage, storages
+from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
 
 from exports.choices import ExportStatus
 from exports.models import ExportJob
@@ -136,20 +138,12 @@ def open_file(name: str) -> IO[bytes]:
     filesystem does.
     """
     storage = export_storage()
-    if not _is_s3(storage):
+    if not isinstance(storage, S3Storage):
         return storage.open(name, "rb")
-    from storages.utils import clean_name
-
     key = storage._normalize_name(clean_name(name))
     with storage_errors():
         response = storage.connection.meta.client.get_object(Bucket=storage.bucket_name, Key=key)
     return response["Body"]
-
-
-def _is_s3(storage: Storage) -> bool:
-    from storages.backends.s3 import S3Storage
-
-    return isinstance(storage, S3Storage)
 
 
 def delete(name: str) -> None:

@@ -12,3 +12,4 @@ class PortalConfig(AppConfig):
             signals,  # noqa: F401  (connects session bookkeeping)
             translations,  # noqa: F401  (registers the catalogue check)
         )
+        from portal.services import webhooks  # noqa: F401  (webhook twins of notifications)

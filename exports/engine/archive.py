@@ -87,7 +87,7 @@ def build_manifest(job: ExportJob, files: list[dict], notice: Any) -> dict[str, 
                 "until": time_text(job.ingested_until),
                 "schedule": str(job.schedule_id) if job.schedule_id else None,
             }
-            if job.ingested_until is not None
+            if job.ingested_from is not None and job.ingested_until is not None
             else None
         ),
         "masked_external_digits": job.mask_external_digits,

@@ -1,6 +1,7 @@
 import uuid
 
 from django.db import models
+from django.db.models import NOT_PROVIDED
 from django.db.models.functions import Now
 
 from portal.choices import (
@@ -145,7 +146,10 @@ class CallRecord(models.Model):
 
 
 # The table's columns in model order: the one list every bulk writer (COPY) of call records uses.
-# (A concrete field is one with a column; the test says so to the type checker too.)
+# Columns the database fills itself (``db_default``: ``ingested_at``) are left to it. (A concrete
+# field is one with a column; the test says so to the type checker too.)
 CALL_RECORD_COLUMNS: tuple[str, ...] = tuple(
-    f.column for f in CallRecord._meta.concrete_fields if f.column is not None
+    f.column
+    for f in CallRecord._meta.concrete_fields
+    if f.column is not None and f.db_default is NOT_PROVIDED
 )

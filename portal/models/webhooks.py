@@ -50,7 +50,7 @@ class WebhookEndpoint(models.Model):
 
     @property
     def event_labels(self) -> list[str]:
-        return [WebhookEvent(e).label for e in self.event_types if e in WebhookEvent.values]
+        return [str(WebhookEvent(e).label) for e in self.event_types if e in WebhookEvent.values]
 
 
 class WebhookDelivery(models.Model):

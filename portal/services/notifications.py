@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -114,17 +115,20 @@ def tenant_admins(tenant_id: int) -> list[tuple[User, dict]]:
 
 # --- sending -------------------------------------------------------------------------------------
 
+# Sent inside ``notify``'s transaction with ``kind`` and ``ids``: other channels of the same event
+# (the operator's webhooks) record theirs at the same moment.
+notification_requested = Signal()
+
 
 def notify(kind: str, **ids) -> None:
     """Send ``kind`` once the current transaction commits (nothing if it rolls back)."""
 
-    # The webhook twin of this message: recorded in the same transaction, sent after it. In a
-    # savepoint: a fault there is logged and must not undo the change being notified.
-    from portal.services.webhooks import on_notification
-
+    # The webhook twin of this message (portal.services.webhooks listens): recorded in the same
+    # transaction, sent after it. In a savepoint: a fault there is logged and must not undo the
+    # change being notified. A signal, so this module need not know about webhooks.
     try:
         with transaction.atomic():
-            on_notification(kind, ids)
+            notification_requested.send(sender=None, kind=kind, ids=ids)
     except Exception:
         logger.exception("could not record the webhook event of a %s notification", kind)
 

@@ -33,9 +33,11 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import requests
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from standardwebhooks import Webhook
@@ -48,9 +50,19 @@ from portal.choices import (
 )
 from portal.crypto import decrypt_secret, encrypt_secret
 from portal.errors import DomainError, PermissionDenied
-from portal.models import Operator, User, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from portal.models import (
+    Operator,
+    OperatorAssignment,
+    Tenant,
+    User,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from portal.permissions import operator_role
+from portal.services import notifications as n
 from portal.services.audit import record_event
+from portal.sharing import named_countries
 
 logger = logging.getLogger(__name__)
 
@@ -274,10 +286,9 @@ def dispatch(delivery_id) -> None:
                        delivery_id)  # fmt: skip
 
 
-def on_notification(kind: str, ids: dict) -> None:
+@receiver(n.notification_requested)
+def on_notification(sender, *, kind: str, ids: dict, **kwargs) -> None:
     """The webhook twin of a notification (``notifications.notify``): same moment, same facts."""
-    from portal.models import OperatorAssignment, Tenant
-    from portal.services import notifications as n
 
     if kind in n.ASSIGNMENT_KINDS:
         assignment = OperatorAssignment.objects.select_related("tenant", "operator").get(
@@ -299,10 +310,6 @@ def on_notification(kind: str, ids: dict) -> None:
             "links": _tenant_links(operator, tenant),
         })  # fmt: skip
     elif kind in (n.NOTICE_NAMES_OPERATOR, n.NOTICE_STOPS_NAMING_OPERATOR):
-        from django.apps import apps
-
-        from portal.sharing import named_countries
-
         version = (
             apps.get_model("notices", "NoticeVersion")
             .objects.select_related("tenant")
@@ -361,7 +368,7 @@ def _address_refused(host: str, port: int) -> str:
     except OSError:
         return "The host name does not resolve."
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if address.is_loopback and settings.WEBHOOK_ALLOW_LOOPBACK:
             continue
         if not address.is_global:
@@ -467,9 +474,7 @@ def _disable_failing(endpoint: WebhookEndpoint, failures: int) -> None:
         return
     _abandon_pending(endpoint, "The endpoint was disabled.")
     _audit(AuditAction.WEBHOOK_DISABLED, endpoint, None, reason=reason, failures=failures)
-    from portal.services.notifications import WEBHOOK_DISABLED, notify
-
-    notify(WEBHOOK_DISABLED, endpoint_id=endpoint.pk)
+    n.notify(n.WEBHOOK_DISABLED, endpoint_id=endpoint.pk)
     logger.warning("webhook endpoint %s disabled after %d failures", endpoint.public_id, failures)
 
 

@@ -249,7 +249,7 @@ PAGES = [
 PY_SOURCES = [
     "portal/choices.py", "exports/choices.py", "portal/web/forms.py", "portal/web/views/data.py",
     "exports/forms.py", "portal/mfa/policy.py", "exports/views/tenant.py",
-    "portal/web/views/call_detail.py", "portal/mfa/views.py", "portal/mfa/tenant.py",
+    "portal/web/views/call_detail.py", "portal/mfa/views.py", "portal/web/views/security.py",
 ]  # fmt: skip
 
 
