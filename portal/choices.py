@@ -175,6 +175,10 @@ class AuditAction(models.TextChoices):
     MFA_POLICY_CHANGED = "mfa.policy_changed", "changed the second-factor policy of"
     NOTIFICATION_SENT = "notification.sent", "e-mailed"
     SIGNED_OUT_EVERYWHERE = "auth.signed_out_everywhere", "signed out of every other session"
+    PRIVACY_ACCESS_REPORT = "privacy.access_report", "looked up what was shared about"
+    PRIVACY_RETENTION_CHANGED = "privacy.retention_changed", "changed the call-record retention"
+    PRIVACY_RETENTION_PURGED = "privacy.retention_purged", "deleted expired call records"
+    PRIVACY_ERASED = "privacy.erased", "erased the data of"
 
 
 class TransferMechanism(models.TextChoices):

@@ -21,6 +21,9 @@ class Exporter:
     order_by: tuple[str, ...] = ()
     # The column whose value decides which phone number is the external party (masking).
     direction_source: str | None = None
+    # The columns that identify a person, as (kind, column name): what the data-subject access
+    # report records for each file (``exports/engine/subjects.py``, docs/privacy.md).
+    subject_columns: tuple[tuple[str, str], ...] = ()
 
     def queryset(self, job: ExportJob) -> models.QuerySet:
         """Exactly the rows the operator may receive (I2) — a foundation scoping method."""

@@ -13,6 +13,11 @@ class CallRecordsExporter(Exporter):
     # The order of the scope index (tenant, operator, invite_time, id): the scan needs no sort.
     order_by = ("invite_time", "id")
     direction_source = "direction"
+    subject_columns = (
+        ("number", "caller_number"),
+        ("number", "callee_number"),
+        ("upn", "user_upn"),
+    )
     columns = (
         Column("id", "id", k.UUID),
         Column("call_id", "call_id", k.TEXT),

@@ -9,7 +9,16 @@ from django.urls import URLPattern, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal.api.errors import not_found
-from portal.api.views import directory, exports, ingest, notices, operator, records, tenancy
+from portal.api.views import (
+    directory,
+    exports,
+    ingest,
+    notices,
+    operator,
+    privacy,
+    records,
+    tenancy,
+)
 
 app_name = "api"
 
@@ -78,6 +87,7 @@ v1 = [
         "notice-version-detail",
     ),
     _api(TENANT + "notice/publish", notices.NoticePublishView, "notice-publish"),
+    _api(TENANT + "privacy/access-report/", privacy.AccessReportView, "privacy-access-report"),
     _api("exports/", exports.ExportListView, "export-list"),
     _api("exports/<uuid:job_id>/", exports.ExportDetailView, "export-detail"),
     _api("exports/<uuid:job_id>/download", exports.ExportDownloadView, "export-download"),

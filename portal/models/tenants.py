@@ -36,6 +36,14 @@ class Tenant(models.Model):
         default=False,
         help_text="Members must sign in with a second factor (docs/mfa.md).",
     )
+    call_record_retention_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Keep call records this many days (150–730) instead of the default for the tenant's "
+            "country (portal/retention_policy.py)."
+        ),
+    )
     operator_connect_enabled = models.BooleanField(default=False)
     operator_connect_changed_at = models.DateTimeField(null=True, blank=True)
     operator_connect_changed_by = models.ForeignKey(
@@ -47,7 +55,16 @@ class Tenant(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [country("country", "tenant_country_iso")]
+        constraints = [
+            country("country", "tenant_country_iso"),
+            models.CheckConstraint(
+                condition=models.Q(call_record_retention_days__isnull=True)
+                | models.Q(
+                    call_record_retention_days__gte=150, call_record_retention_days__lte=730
+                ),
+                name="tenant_retention_days_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

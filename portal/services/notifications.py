@@ -45,6 +45,7 @@ OPERATOR_CONNECT_DISABLED = "operator_connect_disabled"
 NOTICE_NAMES_OPERATOR = "notice_names_operator"
 NOTICE_STOPS_NAMING_OPERATOR = "notice_stops_naming_operator"
 RELATIONSHIP_CHANGED = "relationship_changed"
+SUBJECT_ERASED = "subject_erased"
 
 # assignment status → (kind, essential)
 ASSIGNMENT_KINDS = {
@@ -311,6 +312,38 @@ def _relationship_changed(kind: str, *, assignment_id: int):
     )
 
 
+def _subject_erased(kind: str, *, tenant_id: int, operator_id: int, event_id: int, export_ids):
+    """To the operator's admins: a tenant erased a person whose data their exports held.
+
+    Names no identifier (the tenant's privacy contact passes those on): only the tenant, the
+    erasure's reference and the exports concerned. Essential: the operator must act.
+    """
+    from exports.models import ExportJob
+
+    tenant = Tenant.objects.get(pk=tenant_id)
+    operator = Operator.objects.get(pk=operator_id)
+    exports = list(
+        ExportJob.objects.filter(pk__in=export_ids, operator=operator).order_by("finished_at")
+    )
+    return Message(
+        kind=kind,
+        recipients=operator_admins(operator_id),
+        context={
+            "tenant": tenant,
+            "operator": operator,
+            "reference": f"E-{event_id}",
+            "exports": exports,
+            "url": site_url("exports:operator_tenant", operator.slug, tenant.slug),
+        },
+        essential=True,
+        audience=f"the admins of {operator.name}",
+        tenant=tenant,
+        operator=operator,
+        summary=f"{tenant.name} erased a person's data (E-{event_id})",
+        details={"erasure": event_id, "exports": len(exports)},
+    )
+
+
 BUILDERS = {
     INVITATION: _invitation,
     **{kind: _assignment_message for kind in ASSIGNMENT_KINDS},
@@ -318,6 +351,7 @@ BUILDERS = {
     NOTICE_NAMES_OPERATOR: _notice_message,
     NOTICE_STOPS_NAMING_OPERATOR: _notice_message,
     RELATIONSHIP_CHANGED: _relationship_changed,
+    SUBJECT_ERASED: _subject_erased,
 }
 
 
