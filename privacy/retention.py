@@ -3,8 +3,8 @@
 The period is ``portal.retention_policy.call_record_retention_days(tenant)`` — the same number
 the notice states. The purge (beat, hourly: ``privacy.tasks.purge_expired_call_records``) deletes
 a tenant's call records whose ``invite_time`` is older than the period, oldest first, in batches
-of ``RETENTION_BATCH_ROWS`` (5,000), each batch one ``DELETE … WHERE id IN (SELECT … LIMIT n)``
-in its own short transaction: row locks are held for one batch only, ingest and exports never
+of ``RETENTION_BATCH_ROWS`` (5,000): the next keys by index order (keyset, never OFFSET), then
+one ``DELETE … WHERE id IN (…)`` in its own short transaction: row locks are held for one batch only, ingest and exports never
 wait long, and autovacuum reclaims the dead rows as it goes (docs/privacy.md "Retention").
 
 **The purge waits for files.** A record inside an export file the operator can still download
@@ -89,22 +89,33 @@ def purge_tenant_call_records(
     result = PurgeResult(tenant, cutoff, call_record_retention_days(tenant))
     started = time.monotonic()
     expired = CallRecord.objects.filter(tenant=tenant, invite_time__lt=cutoff)
+    last = None
     while True:
-        held, result.held_by = held_ranges(tenant, cutoff)
-        doomed = expired.exclude(held).order_by("invite_time", "id").values("id")[:batch_rows]
+        held, _ = held_ranges(tenant, cutoff)
+        due = expired.exclude(held)
+        if last is not None:
+            # Keyset: start after the last batch, so no batch walks over the index entries of
+            # rows already deleted (dead until vacuumed) — each batch costs the same.
+            due = due.filter(Q(invite_time__gt=last[0]) | Q(invite_time=last[0], id__gt=last[1]))
+        keys = list(due.order_by("invite_time", "id").values_list("invite_time", "id")[:batch_rows])
+        if not keys:
+            break
+        last = keys[-1]
         t0 = time.monotonic()
         with transaction.atomic():
-            # One statement: DELETE … WHERE id IN (SELECT id … ORDER BY invite_time LIMIT n).
-            count, _ = CallRecord.objects.filter(pk__in=doomed).delete()
+            # Ranges read again inside the transaction: an export requested since the SELECT
+            # above holds its rows too.
+            held, result.held_by = held_ranges(tenant, cutoff)
+            count, _ = (
+                CallRecord.objects.filter(pk__in=[pk for _, pk in keys]).exclude(held).delete()
+            )
         took = time.monotonic() - t0
-        if not count:
-            break
         result.deleted += count
         result.batches += 1
         result.longest_batch_ms = max(result.longest_batch_ms, took * 1000)
         if on_batch:
             on_batch(count, took)
-        if count < batch_rows:
+        if len(keys) < batch_rows:
             break
     result.seconds = time.monotonic() - started
     result.held = expired.count()
