@@ -85,6 +85,27 @@ def erasure_plan(tenant: Tenant, subjects: list[Subject]) -> ErasurePlan:
     )
 
 
+def review_erasure(
+    tenant: Tenant, subjects: list[Subject], *, by: User, ip: str | None = None
+) -> ErasurePlan:
+    """The plan, for the admin to confirm. It names the operators that received the person's
+    data, so it is a look-up like the access report and is audited as one."""
+    with transaction.atomic():
+        plan = erasure_plan(tenant, subjects)
+        record_event(
+            AuditAction.PRIVACY_ACCESS_REPORT,
+            actor=by,
+            tenant=tenant,
+            ip=ip,
+            target_label=" and ".join(s.masked for s in subjects),
+            summary=f"erasure review: {len(plan.exports)} exports, {len(plan.operators)} operators",
+            kind="+".join(s.kind for s in subjects),
+            exports=len(plan.exports),
+            purpose="erasure review",
+        )
+    return plan
+
+
 def _erase_number(tenant: Tenant, number: str) -> int:
     p = pseudonym(NUMBER, number)
     legs = CallRecord.objects.filter(tenant=tenant)

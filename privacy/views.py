@@ -117,7 +117,9 @@ class ErasureView(PrivacyPage):
         review = ErasureForm(data, confirming=False) if asked else ErasureForm()
         plan = None
         if asked and review.is_valid():
-            plan = erasure.erasure_plan(self.tenant, review.subjects)
+            plan = erasure.review_erasure(
+                self.tenant, review.subjects, by=self.request.user, ip=client_ip(self.request)
+            )
             ctx["confirm_form"] = form or ErasureForm(
                 initial={k: data.get(k, "") for k in ("number", "upn")}, confirming=True
             )

@@ -105,6 +105,8 @@ def test_erasure_leaves_no_trace_of_the_person_and_totals_stay(world, anna, logi
     assert review.status_code == 200
     html = review.content.decode()
     assert "Operator O" in html and "7 call records" in html and "Type the UPN again" in html
+    looked_up = AuditEvent.objects.get(action=AuditAction.PRIVACY_ACCESS_REPORT)
+    assert looked_up.details["purpose"] == "erasure review" and looked_up.actor == world.alice
     # A wrong confirmation erases nothing.
     wrong = client.post(url, {"number": ANNA, "upn": ANNA_UPN, "confirm_number": OTHER,
                               "confirm_upn": ANNA_UPN})  # fmt: skip
