@@ -85,9 +85,12 @@ def bench_retention(rows: int, out) -> dict:
     return figures
 
 
-def bench_access(rows: int, out, *, jobs: int = 500, hits: int = 40, runs: int = 20) -> dict:
+def bench_access(
+    rows: int, out, *, audit_rows: int = 1_000_000, jobs: int = 500, hits: int = 40, runs: int = 20
+) -> dict:
     """Seed ``rows`` ExportSubject rows over ``jobs`` exports (plus ``hits`` rows of one person,
-    each export with two downloads), then time the person's report."""
+    each export with two downloads) and ``audit_rows`` other audit events of the tenant (a third
+    of them downloads of other files), then time the person's report."""
     tenant, operator, admin = scratch("bench-access")
     ExportSubject.objects.filter(tenant=tenant).delete()
     ExportJob.objects.filter(tenant=tenant).delete()
@@ -120,6 +123,14 @@ def bench_access(rows: int, out, *, jobs: int = 500, hits: int = 40, runs: int =
             "FROM generate_series(1, %s) AS i",
             [ids, jobs, tenant.pk, rows],
         )
+        cur.execute(
+            "INSERT INTO portal_auditevent (occurred_at, actor_label, tenant_id, operator_id, "
+            "action, target_type, target_id, target_label, details) "
+            "SELECT now() - i * interval '1 second', 'Bench', %s, %s, "
+            "(ARRAY['export.downloaded', 'data.ingested', 'export.succeeded'])[1 + i %% 3], "
+            "'exportjob', md5(i::text), '', '{}'::jsonb FROM generate_series(1, %s) AS i",
+            [tenant.pk, operator.pk, audit_rows],
+        )
     seed_s = time.monotonic() - t0
     person = parse_subject(number="+442079460123")
     ExportSubject.objects.bulk_create(
@@ -151,6 +162,7 @@ def bench_access(rows: int, out, *, jobs: int = 500, hits: int = 40, runs: int =
         cur.execute("VACUUM ANALYZE exports_exportsubject")
         cur.execute("ANALYZE portal_auditevent")
     index_rows = ExportSubject.objects.count()
+    audit_events = AuditEvent.objects.filter(tenant=tenant).count()
     timings = []
     for _ in range(runs):
         t0 = time.monotonic()
@@ -166,6 +178,7 @@ def bench_access(rows: int, out, *, jobs: int = 500, hits: int = 40, runs: int =
         plan = "\n".join(r[0] for r in cur.fetchall())
     figures = {
         "index_rows": index_rows,
+        "audit_events_of_tenant": audit_events,
         "seed_seconds": round(seed_s, 1),
         "exports_found": len(found),
         "first_ms": round(timings[0] * 1000, 1),

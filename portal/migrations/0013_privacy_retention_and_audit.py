@@ -24,4 +24,12 @@ class Migration(migrations.Migration):
             model_name='tenant',
             constraint=models.CheckConstraint(condition=models.Q(('call_record_retention_days__isnull', True), models.Q(('call_record_retention_days__gte', 150), ('call_record_retention_days__lte', 730)), _connector='OR'), name='tenant_retention_days_range'),
         ),
+        migrations.AddIndex(
+            model_name="auditevent",
+            index=models.Index(
+                condition=models.Q(("action", "export.downloaded")),
+                fields=["target_id"],
+                name="audit_download_target_idx",
+            ),
+        ),
     ]

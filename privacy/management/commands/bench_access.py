@@ -9,8 +9,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--rows", type=int, default=3_000_000)
+        parser.add_argument("--audit-rows", type=int, default=1_000_000)
 
-    def handle(self, *args, rows: int, **options):
+    def handle(self, *args, rows: int, audit_rows: int, **options):
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark needs PostgreSQL (DATABASE_URL).")
-        bench_access(rows, self.stdout)
+        bench_access(rows, self.stdout, audit_rows=audit_rows)
