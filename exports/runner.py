@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connections, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -123,6 +124,32 @@ class Lease:
             self.renew(progress=percent, rows_total=total)
         elif time.monotonic() - self.renewed >= self.interval:
             self.renew()
+
+    @contextlib.contextmanager
+    def kept_alive(self):
+        """Renew the lease from a helper thread (its own connection) while the caller works
+        without progress to report — the subject aggregation after the files are written."""
+        stop = threading.Event()
+
+        def beat() -> None:
+            try:
+                while not stop.wait(self.interval):
+                    now = timezone.now()
+                    self._mine().update(
+                        lease_expires_at=now + timedelta(seconds=lease_seconds()), heartbeat_at=now
+                    )
+            except Exception:  # noqa: BLE001 (the main thread's next renew() decides)
+                logger.warning("export %s: could not renew the lease from the helper", self.job.pk)
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=beat, name=f"lease-{self.job.pk}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
 
     def release(self) -> None:
         """Give the job back to the queue (a transient error; the task retries)."""

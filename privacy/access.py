@@ -19,7 +19,7 @@ from exports.models import ExportJob, ExportSubject
 from portal.choices import AuditAction
 from portal.models import AuditEvent, Operator, OperatorMembership, Tenant, User
 from portal.services.audit import record_event
-from privacy.subjects import Subject
+from privacy.subjects import Subject, counted
 
 
 @dataclass
@@ -149,7 +149,9 @@ def access_report(tenant: Tenant, subject: Subject, *, by: User, ip: str | None)
             tenant=tenant,
             ip=ip,
             target_label=subject.masked,
-            summary=f"{len(entries)} exports, {len(report.operators)} operators",
+            summary=(
+                f"{counted(len(entries), 'export')}, {counted(len(report.operators), 'operator')}"
+            ),
             kind=subject.kind,
             exports=len(entries),
         )

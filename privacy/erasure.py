@@ -26,7 +26,7 @@ from portal.models import AuditEvent, CallRecord, PhoneNumber, PhoneNumberPeriod
 from portal.services import notifications
 from portal.services.audit import record_event
 from privacy.access import ExportEntry, find_exports
-from privacy.subjects import NUMBER, UPN, Subject, subject_hash
+from privacy.subjects import NUMBER, UPN, Subject, counted, subject_hash
 
 PSEUDONYM_PREFIX = "erased:"
 
@@ -98,7 +98,10 @@ def review_erasure(
             tenant=tenant,
             ip=ip,
             target_label=" and ".join(s.masked for s in subjects),
-            summary=f"erasure review: {len(plan.exports)} exports, {len(plan.operators)} operators",
+            summary=(
+                f"erasure review: {counted(len(plan.exports), 'export')}, "
+                f"{counted(len(plan.operators), 'operator')}"
+            ),
             kind="+".join(s.kind for s in subjects),
             exports=len(plan.exports),
             purpose="erasure review",
@@ -172,8 +175,9 @@ def erase_subject(
             ip=ip,
             target_label=" and ".join(s.masked for s in subjects),
             summary=(
-                f"{plan.call_records} call records pseudonymised, {plan.numbers} numbers "
-                f"cleared; {len(plan.operators)} operators had received the data"
+                f"{counted(plan.call_records, 'call record')} pseudonymised, "
+                f"{counted(plan.numbers, 'number')} cleared; "
+                f"{counted(len(plan.operators), 'operator')} had received the data"
             ),
             kinds=[s.kind for s in subjects],
             call_records=plan.call_records,

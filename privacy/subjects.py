@@ -75,6 +75,11 @@ def mask(kind: str, value: str) -> str:
     return f"{local[:1]}•••@{domain}" if domain else f"{value[:1]}•••"
 
 
+def counted(n: int, noun: str) -> str:
+    """``1 export``, ``2 exports``: for audit summaries."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def parse_subject(number: str = "", upn: str = "") -> Subject:
     """A subject from a form or query: exactly one of an E.164 number or a UPN."""
     number, upn = (number or "").strip(), (upn or "").strip()

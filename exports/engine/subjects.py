@@ -6,8 +6,12 @@ in PostgreSQL ``COPY`` text format. The runner loads that file into ``ExportSubj
 transaction that publishes the export (``exports/runner.py``): the file and its list of people
 become visible together, or neither does, and a retried or taken-over attempt leaves no rows.
 
-Only what the file shows in full counts: a number masked in the file (the external party when
-the tenant masks digits) is not recorded, because the operator did not receive it.
+Recorded are the tenant's users — the people whose requests the tenant answers: the UPN of each
+call leg and the user's own number on it (the caller of an outbound leg, the callee of an
+inbound one), and each number with its assigned UPN. The external party of a call is not
+indexed: it would make the index about as large as the call records themselves (one new
+number per call for a contact centre), and the tenant does not know those people. Own-side
+numbers are never masked; a masked value would not be recorded (the operator never had it).
 """
 
 from __future__ import annotations
@@ -28,11 +32,13 @@ DATASET_COLUMNS = {"call_records": "call_records", "numbers": "numbers"}
 COLUMNS = "export_id, tenant_id, kind, value_hash, call_records, numbers"
 
 
-def _value_sql(exporter: Exporter, kind: str, name: str, mask: bool) -> str:
+def _value_sql(exporter: Exporter, kind: str, name: str, own: str | None, mask: bool) -> str:
     column = next(c for c in exporter.columns if c.name == name)
     value = f"NULLIF(r.{column.alias}, '')"
     if kind == UPN:
         value = f"lower({value})"
+    if own is not None:
+        value = f"CASE WHEN r.c__direction = '{own}' THEN {value} END"
     if mask and column.masked_when and exporter.direction_source:
         value = f"CASE WHEN r.c__direction = '{column.masked_when}' THEN NULL ELSE {value} END"
     return value
@@ -41,8 +47,8 @@ def _value_sql(exporter: Exporter, kind: str, name: str, mask: bool) -> str:
 def subjects_select(exporter: Exporter, job: ExportJob, inner: str) -> str:
     """One row per (file row, person in it): kind, value and 1 in the dataset's count column."""
     values = ", ".join(
-        f"('{kind}', {_value_sql(exporter, kind, name, job.mask_external_digits)})"
-        for kind, name in exporter.subject_columns
+        f"('{kind}', {_value_sql(exporter, kind, name, own, job.mask_external_digits)})"
+        for kind, name, own in exporter.subject_columns
     )
     counts = ", ".join(
         f"{1 if column == DATASET_COLUMNS[exporter.dataset] else 0} AS {column}"
@@ -80,15 +86,15 @@ def portable_lines(job: ExportJob, exporters: list[Exporter]) -> list[str]:
         if not exporter.subject_columns:
             continue
         sources = {c.name: c for c in exporter.columns}
-        fields = [sources[name].source for _, name in exporter.subject_columns]
+        fields = [sources[name].source for _, name, _ in exporter.subject_columns]
         if exporter.direction_source:
             fields.append(exporter.direction_source)
         for row in exporter.queryset(job).values_list(*fields).iterator(chunk_size=2000):
             direction = row[-1] if exporter.direction_source else None
             seen = set()
-            for (kind, name), value in zip(exporter.subject_columns, row, strict=False):
+            for (kind, name, own), value in zip(exporter.subject_columns, row, strict=False):
                 column = sources[name]
-                if not value:
+                if not value or (own is not None and own != direction):
                     continue
                 if (
                     job.mask_external_digits

@@ -56,12 +56,10 @@ def calls(world, published):
 
 
 def _subjects_in_zip(files: dict[str, bytes], fmt: str) -> dict[tuple[str, str], Counter]:
-    """Per person: rows per dataset, read from the file itself (full numbers only)."""
+    """Per user of the tenant: rows per dataset, read from the file itself — the UPN and the
+    user's own number (caller of an outbound leg, callee of an inbound one), in full."""
     found: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    for dataset, number_cols, upn_col in (
-        ("call_records", ("caller_number", "callee_number"), "user_upn"),
-        ("numbers", ("telephone_number",), "assigned_upn"),
-    ):
+    for dataset, upn_col in (("call_records", "user_upn"), ("numbers", "assigned_upn")):
         name = f"{dataset}.{fmt}"
         if name not in files:
             continue
@@ -71,11 +69,13 @@ def _subjects_in_zip(files: dict[str, bytes], fmt: str) -> dict[tuple[str, str],
         else:
             rows = [json.loads(line) for line in text.splitlines() if line]
         for row in rows:
+            if dataset == "numbers":
+                own = row["telephone_number"]
+            else:
+                own = row["caller_number" if row["direction"] == "outbound" else "callee_number"]
             people = set()
-            for col in number_cols:
-                value = row[col] or ""
-                if value.startswith("+") and value[1:].isdigit():
-                    people.add((NUMBER, value))
+            if own and own.startswith("+") and own[1:].isdigit():
+                people.add((NUMBER, own))
             if row[upn_col]:
                 people.add((UPN, row[upn_col].lower()))
             for person in people:
@@ -116,8 +116,8 @@ def test_access_report_equals_what_the_files_hold(world, calls, fmt, mask):
         for person, counts in _subjects_in_zip(read_zip(job), fmt).items():
             expected[person][str(job.pk)] = dict(counts)
     assert (NUMBER, ANNA) in expected and (UPN, "ben@contoso.test") in expected
-    # Masked: the external party's number never reached the operator in full.
-    assert ((NUMBER, EXTERNAL) in expected) is (not mask)
+    # The external party is not one of the tenant's users: not indexed (docs/privacy.md).
+    assert (NUMBER, EXTERNAL) not in expected
     for (kind, value), per_job in expected.items():
         got = {str(e.job.pk): e.rows for e in find_exports(tenant, Subject(kind, value))}
         assert got == per_job, (kind, value)
@@ -214,4 +214,4 @@ def test_postgres_and_portable_paths_record_the_same_subjects(world, calls, mask
             source.write_subjects(exporters, sink)
         out[source_cls] = sorted(sink.getvalue().decode().splitlines())
     assert out[PostgresSource] == out[PortableSource]
-    assert len(out[PostgresSource]) == 4 + (0 if mask else 1)  # 2 numbers, 2 UPNs, + external
+    assert len(out[PostgresSource]) == 4  # 2 numbers, 2 UPNs (never the external party)
