@@ -117,13 +117,24 @@ class ExportSubject(models.Model):
     is a keyed hash of their number or UPN (``privacy/subjects.py``), never the value itself.
     """
 
-    # No index of its own: the unique constraint below leads with it.
+    # No database foreign keys and one index only: a large export adds one row per user of the
+    # tenant inside the publishing transaction, and per-row FK checks and a second index would
+    # make that the slowest part of the export. Rows are unique per (export, kind, hash) by
+    # construction (one GROUP BY, loaded once, in the transaction that publishes the job).
     export = models.ForeignKey(
-        ExportJob, on_delete=models.CASCADE, related_name="subjects", db_index=False
+        ExportJob,
+        on_delete=models.CASCADE,
+        related_name="subjects",
+        db_index=False,
+        db_constraint=False,
     )
     # Denormalised so a lookup is one index range: (tenant, kind, value_hash).
     tenant = models.ForeignKey(
-        "portal.Tenant", on_delete=models.CASCADE, related_name="+", db_index=False
+        "portal.Tenant",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField(max_length=8, choices=[("number", "Number"), ("upn", "UPN")])
     value_hash = models.CharField(max_length=64)
@@ -131,11 +142,6 @@ class ExportSubject(models.Model):
     numbers = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["export", "kind", "value_hash"], name="export_subject_unique"
-            ),
-        ]
         indexes = [
             models.Index(fields=["tenant", "kind", "value_hash"], name="export_subject_lookup_idx"),
         ]
