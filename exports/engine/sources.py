@@ -101,12 +101,15 @@ class PostgresSource:
 
     def write_subjects(self, exporters: list[Exporter], sink: Sink) -> None:
         """The people in the rows just streamed, from the same snapshot (``subjects.py``)."""
-        from exports.engine.subjects import copy_subjects_sql, subjects_select
+        from exports.engine.subjects import copy_subjects_sql, subject_source, subjects_select
 
         parts = []
         for exporter in exporters:
             if exporter.subject_columns:
-                inner, params = self._inner(exporter)
+                queryset = subject_source(exporter, self.job)
+                if queryset.query.is_empty():
+                    continue
+                inner, params = queryset.query.get_compiler(connection=self.wrapper).as_sql()
                 parts.append((subjects_select(exporter, self.job, inner), params))
         if not parts:
             return

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.db import connection
+from django.db.models import F
 
 from exports.engine.base import Exporter
 from privacy.subjects import UPN, sql_hmac, sql_hmac_params, subject_hash
@@ -30,6 +31,17 @@ if TYPE_CHECKING:
 
 DATASET_COLUMNS = {"call_records": "call_records", "numbers": "numbers"}
 COLUMNS = "export_id, tenant_id, kind, value_hash, call_records, numbers"
+
+
+def subject_source(exporter: Exporter, job: ExportJob):
+    """The same scoped rows as the file, unordered, with only the columns that name users."""
+    fields = {}
+    for _, name, _ in exporter.subject_columns:
+        column = next(c for c in exporter.columns if c.name == name)
+        fields[column.alias] = F(column.source)
+    if exporter.direction_source:
+        fields["c__direction"] = F(exporter.direction_source)
+    return exporter.queryset(job).order_by().values(**fields)
 
 
 def _value_sql(exporter: Exporter, kind: str, name: str, own: str | None, mask: bool) -> str:
@@ -54,11 +66,11 @@ def subjects_select(exporter: Exporter, job: ExportJob, inner: str) -> str:
         f"{1 if column == DATASET_COLUMNS[exporter.dataset] else 0} AS {column}"
         for column in DATASET_COLUMNS.values()
     )
-    # DISTINCT per row: a call from a number to itself is one row of that person, not two.
+    # No DISTINCT needed: a row names at most one user per kind (the own side is either the
+    # caller or the callee, by direction), so each (row, person) pair appears once.
     return (
         f"SELECT k.kind, k.v, {counts} FROM ({inner}) AS r "  # noqa: S608 (our own SQL)
-        f"CROSS JOIN LATERAL (SELECT DISTINCT x.kind, x.v FROM (VALUES {values}) AS x(kind, v) "
-        "WHERE x.v IS NOT NULL) AS k"
+        f"CROSS JOIN LATERAL (VALUES {values}) AS k(kind, v) WHERE k.v IS NOT NULL"
     )
 
 
