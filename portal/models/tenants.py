@@ -1,12 +1,14 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
 
 from portal.models.constraints import country, one_of, ordered
 from portal.querysets import EnablementPeriodQuerySet, TenantQuerySet
+from portal.retention_policy import MAX_DAYS, MIN_DAYS
 
 # Microsoft masks the last digits of the external party for users in these countries (issue 5:
 # masking is on by default for new tenants there; admins can turn it off).
@@ -39,6 +41,7 @@ class Tenant(models.Model):
     call_record_retention_days = models.PositiveIntegerField(
         null=True,
         blank=True,
+        validators=[MinValueValidator(MIN_DAYS), MaxValueValidator(MAX_DAYS)],
         help_text=(
             "Keep call records this many days (150–730) instead of the default for the tenant's "
             "country (portal/retention_policy.py)."
