@@ -79,6 +79,14 @@ def scratch(slug: str = "bench-export") -> tuple[Tenant, Operator, User]:
     return tenant, operator, admin
 
 
+def _parties(rng: random.Random, n: int, outbound: bool) -> tuple[str, str]:
+    """(caller, callee): the user's own number (one per user, like their UPN) on their side, a
+    random external number on the other."""
+    rng.randrange(10**7, 10**8)  # keeps the random sequence (and every other value) as before
+    own, external = f"+4420700{n % 5000:05d}", f"+4479{rng.randrange(10**7, 10**8)}"
+    return (own, external) if outbound else (external, own)
+
+
 def _line(rng: random.Random, tenant_id: int, operator_id: int, n: int, span_s: int) -> str:
     invite = RANGE_START + timedelta(seconds=rng.randrange(span_s))
     start = invite + timedelta(seconds=rng.randrange(1, 8))
@@ -92,8 +100,7 @@ def _line(rng: random.Random, tenant_id: int, operator_id: int, n: int, span_s: 
     values = [
         str(uuid.UUID(int=rng.getrandbits(128), version=4)), str(tenant_id), str(operator_id),
         f"call-{n:09d}", "0", str(uuid.UUID(int=rng.getrandbits(128), version=4)), r"\N",
-        f"user{n % 5000}@bench.invalid", name,
-        f"+4420{rng.randrange(10**7, 10**8)}", f"+4479{rng.randrange(10**7, 10**8)}",
+        f"user{n % 5000}@bench.invalid", name, *_parties(rng, n, outbound),
         "user_out" if outbound else "user_in", "outbound" if outbound else "inbound",
         invite.isoformat(), start.isoformat(), end.isoformat(), r"\N", str(duration),
         "microsoft", "t", "200", "OK", r"\N", "domestic", "GB", "GB",

@@ -227,3 +227,51 @@ class ScheduleRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schedule_id} {self.slot:%Y-%m-%d %H:%M}"
+
+
+class ExportSubject(models.Model):
+    """One person whose data was in one export file, and how many rows of each dataset held it.
+
+    Written in the transaction that publishes the file, from aggregates computed in the same
+    database snapshot the file's rows were read from (``exports/engine/subjects.py``), so the
+    data-subject access report says what each file held, never a later recomputation. The person
+    is a keyed hash of their number or UPN (``privacy/subjects.py``), never the value itself.
+    """
+
+    # No database foreign keys and one index only: a large export adds one row per user of the
+    # tenant inside the publishing transaction, and per-row FK checks and a second index would
+    # make that the slowest part of the export. Rows are unique per (export, kind, hash) by
+    # construction (one GROUP BY, loaded once, in the transaction that publishes the job).
+    export = models.ForeignKey(
+        ExportJob,
+        on_delete=models.CASCADE,
+        related_name="subjects",
+        db_index=False,
+        db_constraint=False,
+    )
+    # Denormalised so a lookup is one index range: (tenant, kind, value_hash).
+    tenant = models.ForeignKey(
+        "portal.Tenant",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    kind = models.CharField(max_length=8, choices=[("number", "Number"), ("upn", "UPN")])
+    value_hash = models.CharField(max_length=64)
+    call_records = models.IntegerField(default=0)
+    numbers = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "kind", "value_hash"], name="export_subject_lookup_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} in {self.export_id}"
+
+    @property
+    def rows(self) -> dict[str, int]:
+        return {
+            k: v for k, v in (("call_records", self.call_records), ("numbers", self.numbers)) if v
+        }

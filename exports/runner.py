@@ -10,12 +10,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import logging
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connections, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -23,6 +24,7 @@ from django.utils import timezone
 from exports import notifications, services, storage
 from exports.choices import ExportStatus
 from exports.engine.archive import file_sha256, write_archive
+from exports.engine.subjects import load_subjects
 from exports.models import ExportJob
 from exports.processes import owner_is_dead, worker_name
 from portal.choices import AuditAction
@@ -123,13 +125,52 @@ class Lease:
         elif time.monotonic() - self.renewed >= self.interval:
             self.renew()
 
+    @contextlib.contextmanager
+    def kept_alive(self):
+        """Renew the lease from a helper thread (its own connection) while the caller works
+        without progress to report — the subject aggregation after the files are written."""
+        stop = threading.Event()
+
+        def beat() -> None:
+            try:
+                while not stop.wait(self.interval):
+                    now = timezone.now()
+                    self._mine().update(
+                        lease_expires_at=now + timedelta(seconds=lease_seconds()), heartbeat_at=now
+                    )
+            except Exception:  # noqa: BLE001 (the main thread's next renew() decides)
+                logger.warning("export %s: could not renew the lease from the helper", self.job.pk)
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=beat, name=f"lease-{self.job.pk}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
     def release(self) -> None:
         """Give the job back to the queue (a transient error; the task retries)."""
         self._mine().update(status=ExportStatus.QUEUED, lease_owner="", lease_expires_at=None)
 
 
-def publish(job: ExportJob, lease: Lease, *, name: str, size: int, sha256: str, manifest) -> None:
-    """Mark the job succeeded with its file and checksum — only if the lease is still ours."""
+def publish(
+    job: ExportJob,
+    lease: Lease,
+    *,
+    name: str,
+    size: int,
+    sha256: str,
+    manifest,
+    subjects: Path | None = None,
+) -> None:
+    """Mark the job succeeded with its file and checksum — only if the lease is still ours.
+
+    ``subjects``: the people the file holds (``exports/engine/subjects.py``), recorded in the
+    same transaction, so the access report lists exactly the published files.
+    """
     now = timezone.now()
     counts = {f["dataset"]: f["rows"] for f in manifest["files"]}
     notice = manifest.get("notice_version") or {}
@@ -154,6 +195,8 @@ def publish(job: ExportJob, lease: Lease, *, name: str, size: int, sha256: str, 
             error_message="",
         ):
             raise LeaseLost
+        if subjects is not None:
+            load_subjects(subjects)
         record_event(
             AuditAction.EXPORT_SUCCEEDED,
             actor=None,
@@ -213,19 +256,24 @@ def run_export(job_id, *, worker: str | None = None) -> str:
     storage.delete_job_temp(job.id)
     lease = Lease(job, worker)
     tmp: Path | None = None
+    subjects: Path | None = None
     uploaded = ""
     try:
         notice = services.check_may_request(
             job.requested_by, job.tenant, job.operator, job.requested_via
         )
         tmp = storage.temp_path(job.id)
-        manifest = write_archive(job, tmp, notice=notice, report=lease.report)
+        subjects = storage.temp_path(job.id)
+        manifest = write_archive(job, tmp, notice=notice, report=lease.report, subjects=subjects)
         size, sha256 = tmp.stat().st_size, file_sha256(tmp)
         lease.renew()  # cancelled or taken over meanwhile? then do not upload at all
         # Named before the upload: a half-written upload (a full disk) is deleted below too.
         uploaded = storage.new_file_name(job.id)
         uploaded = storage.upload(tmp, uploaded)
-        publish(job, lease, name=uploaded, size=size, sha256=sha256, manifest=manifest)
+        publish(
+            job, lease, name=uploaded, size=size, sha256=sha256, manifest=manifest,
+            subjects=subjects,
+        )  # fmt: skip
         uploaded = ""  # published: from now on the file belongs to the job row
         for leftover in storage.orphan_file_names(job.id, keep=job_file(job.pk)):
             storage.delete(leftover)  # the partial upload of a worker that died
@@ -258,8 +306,9 @@ def run_export(job_id, *, worker: str | None = None) -> str:
         fail(job, worker, GENERIC_FAILURE, reason="error")
         return "failed"
     finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
+        for path in (tmp, subjects):
+            if path is not None:
+                path.unlink(missing_ok=True)
         # Even when interrupted right after publishing (SystemExit on SIGTERM), never delete a
         # file the row points to: ask the database, the source of truth.
         if uploaded and job_file(job.pk) != uploaded:

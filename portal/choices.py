@@ -195,6 +195,10 @@ class AuditAction(models.TextChoices):
     WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated", "rotated the secret of the webhook endpoint"
     WEBHOOK_DISABLED = "webhook.disabled", "disabled the webhook endpoint"
     WEBHOOK_ENABLED = "webhook.enabled", "re-enabled the webhook endpoint"
+    PRIVACY_ACCESS_REPORT = "privacy.access_report", "looked up what was shared about"
+    PRIVACY_RETENTION_CHANGED = "privacy.retention_changed", "changed the call-record retention"
+    PRIVACY_RETENTION_PURGED = "privacy.retention_purged", "deleted expired call records"
+    PRIVACY_ERASED = "privacy.erased", "erased the data of"
 
 
 class TransferMechanism(models.TextChoices):

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "portal",
     "notices",
     "exports",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +282,18 @@ AXES_VERBOSE = False  # its log lines carry IP addresses (I8)
 SSO_ENCRYPTION_KEYS = env.list("SSO_ENCRYPTION_KEY", default=[]) or [
     base64.urlsafe_b64encode(hashlib.sha256(f"sso:{SECRET_KEY}".encode()).digest()).decode()
 ]
+# Data-subject pseudonyms (docs/privacy.md): the key of the HMAC-SHA256 that stands for a phone
+# number or UPN in the access report's index and in erased call records. Set it in production
+# and never change it: a new key makes earlier pseudonyms unmatchable. Unset: derived from
+# SECRET_KEY.
+PRIVACY_HASH_KEY = (
+    env.str("PRIVACY_HASH_KEY", default="")
+    or hashlib.sha256(f"privacy:{SECRET_KEY}".encode()).hexdigest()
+)
+# The retention purge deletes call records in batches of this many rows, each its own short
+# transaction (docs/privacy.md "Retention").
+RETENTION_BATCH_ROWS = env.int("RETENTION_BATCH_ROWS", default=5000)
+
 # http:// issuers on a loopback address (the test provider, `make oidc-demo`); https otherwise.
 SSO_ALLOW_LOOPBACK_HTTP = env.bool("SSO_ALLOW_LOOPBACK_HTTP", default=DEBUG)
 SSO_HTTP_TIMEOUT = env.float("SSO_HTTP_TIMEOUT", default=10.0)
@@ -456,6 +469,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exports.tasks.run_due_schedules",
         "schedule": 60,
         "options": {"expires": 60},
+    },
+    "purge-expired-call-records": {
+        "task": "privacy.tasks.purge_expired_call_records",
+        "schedule": 3600,
+        "options": {"expires": 3600},
     },
 }
 

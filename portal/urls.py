@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/", include("portal.api.urls")),
     path("", include("notices.urls")),
     path("", include("exports.urls")),
+    path("", include("privacy.urls")),
     path("account/security/", include("portal.mfa.urls")),
     path("account/security/passkeys/", include("portal.mfa.webauthn")),
     path("", include("portal.web.urls")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import zipfile
@@ -109,9 +110,20 @@ def _notice_summary(notice: Any) -> dict[str, Any] | None:
 
 
 def write_archive(
-    job: ExportJob, path: Path, *, notice: Any, report: Callable[[int, int], None]
+    job: ExportJob,
+    path: Path,
+    *,
+    notice: Any,
+    report: Callable[[int, int], None],
+    subjects: Path | None = None,
+    keep_alive: Callable[[], contextlib.AbstractContextManager] | None = None,
 ) -> dict[str, Any]:
-    """Write the job's ZIP to the local ``path``; return its manifest."""
+    """Write the job's ZIP to the local ``path``; return its manifest.
+
+    With ``subjects``, also write there the people the files hold, from the same snapshot
+    (``exports/engine/subjects.py``), for the runner to record when it publishes the file;
+    ``keep_alive()`` holds the job's lease meanwhile (the aggregation reports no progress).
+    """
     exporters = [EXPORTERS[d] for d in job.datasets]
     tracker = Tracker(report)
     files = []
@@ -139,4 +151,7 @@ def write_archive(
                 )
             manifest = build_manifest(job, files, notice)
             zf.writestr(MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        if subjects is not None:
+            with (keep_alive or contextlib.nullcontext)(), open(subjects, "wb") as fh:
+                source.write_subjects(exporters, fh)
     return manifest

@@ -21,6 +21,10 @@ class Exporter:
     order_by: tuple[str, ...] = ()
     # The column whose value decides which phone number is the external party (masking).
     direction_source: str | None = None
+    # The columns that identify one of the tenant's users, as (kind, column name, the row's
+    # direction in which the column is the user's own side, or None for every row): what the
+    # data-subject access report records for each file (``exports/engine/subjects.py``).
+    subject_columns: tuple[tuple[str, str, str | None], ...] = ()
 
     def queryset(self, job: ExportJob) -> models.QuerySet:
         """Exactly the rows the operator may receive (I2) — a foundation scoping method."""

@@ -13,6 +13,12 @@ class CallRecordsExporter(Exporter):
     # The order of the scope index (tenant, operator, invite_time, id): the scan needs no sort.
     order_by = ("invite_time", "id")
     direction_source = "direction"
+    # The tenant's user: the caller of an outbound leg, the callee of an inbound one.
+    subject_columns = (
+        ("number", "caller_number", Direction.OUTBOUND.value),
+        ("number", "callee_number", Direction.INBOUND.value),
+        ("upn", "user_upn", None),
+    )
     columns = (
         Column("id", "id", k.UUID),
         Column("call_id", "call_id", k.TEXT),

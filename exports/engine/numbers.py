@@ -10,6 +10,7 @@ from portal.models import PhoneNumber
 class NumbersExporter(Exporter):
     dataset = Dataset.NUMBERS.value
     order_by = ("telephone_number",)
+    subject_columns = (("number", "telephone_number", None), ("upn", "assigned_upn", None))
     columns = (
         Column("telephone_number", "telephone_number", k.NUMBER),
         Column("sip_uri", "sip_uri", k.TEXT),

@@ -101,6 +101,25 @@ class PostgresSource:
         inner, params = self._inner(exporter)
         return copy_sql(exporter, self.job, inner), params
 
+    def write_subjects(self, exporters: list[Exporter], sink: Sink) -> None:
+        """The people in the rows just streamed, from the same snapshot (``subjects.py``)."""
+        from exports.engine.subjects import copy_subjects_sql, subject_source, subjects_select
+
+        parts = []
+        for exporter in exporters:
+            if exporter.subject_columns:
+                queryset = subject_source(exporter, self.job)
+                if queryset.query.is_empty():
+                    continue
+                inner, params = queryset.query.get_compiler(connection=self.wrapper).as_sql()
+                parts.append((subjects_select(exporter, self.job, inner), params))
+        if not parts:
+            return
+        sql, params = copy_subjects_sql(self.job, parts)
+        with self.raw.cursor() as cur, cur.copy(sql, params) as copy:
+            for data in copy:
+                sink.write(bytes(data))
+
     def stream(self, exporter: Exporter, sink: Sink, progress: Progress) -> None:
         sql, params = self.sql(exporter)
         buf = bytearray()
@@ -130,6 +149,11 @@ class PortableSource:
 
     def count(self, exporter: Exporter) -> int:
         return exporter.queryset(self.job).count()
+
+    def write_subjects(self, exporters: list[Exporter], sink: Sink) -> None:
+        from exports.engine.subjects import portable_lines
+
+        sink.write("".join(portable_lines(self.job, exporters)).encode())
 
     def _line(self, exporter: Exporter, row: tuple, csv: bool) -> str:
         mask = self.job.mask_external_digits

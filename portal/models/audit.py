@@ -53,6 +53,13 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["tenant", "-occurred_at"], name="audit_tenant_time_idx"),
             models.Index(fields=["operator", "-occurred_at"], name="audit_operator_time_idx"),
+            # The downloads of given export files (the data-subject access report,
+            # docs/privacy.md): small, as only download events are in it.
+            models.Index(
+                fields=["target_id"],
+                condition=models.Q(action="export.downloaded"),
+                name="audit_download_target_idx",
+            ),
         ]
 
     def __str__(self) -> str:

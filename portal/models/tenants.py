@@ -1,12 +1,14 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
 
 from portal.models.constraints import country, one_of, ordered
 from portal.querysets import EnablementPeriodQuerySet, TenantQuerySet
+from portal.retention_policy import MAX_DAYS, MIN_DAYS
 
 # Microsoft masks the last digits of the external party for users in these countries; masking
 # is on by default for new tenants there and admins can turn it off (docs/exports.md, "Masking").
@@ -36,6 +38,15 @@ class Tenant(models.Model):
         default=False,
         help_text="Members must sign in with a second factor (docs/mfa.md).",
     )
+    call_record_retention_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_DAYS), MaxValueValidator(MAX_DAYS)],
+        help_text=(
+            "Keep call records this many days (150–730) instead of the default for the tenant's "
+            "country (portal/retention_policy.py)."
+        ),
+    )
     operator_connect_enabled = models.BooleanField(default=False)
     operator_connect_changed_at = models.DateTimeField(null=True, blank=True)
     operator_connect_changed_by = models.ForeignKey(
@@ -47,7 +58,16 @@ class Tenant(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [country("country", "tenant_country_iso")]
+        constraints = [
+            country("country", "tenant_country_iso"),
+            models.CheckConstraint(
+                condition=models.Q(call_record_retention_days__isnull=True)
+                | models.Q(
+                    call_record_retention_days__gte=150, call_record_retention_days__lte=730
+                ),
+                name="tenant_retention_days_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -55,6 +55,7 @@ NOTICE_NAMES_OPERATOR = "notice_names_operator"
 NOTICE_STOPS_NAMING_OPERATOR = "notice_stops_naming_operator"
 RELATIONSHIP_CHANGED = "relationship_changed"
 WEBHOOK_DISABLED = "webhook_disabled"
+SUBJECT_ERASED = "subject_erased"
 
 # assignment status → (kind, essential)
 ASSIGNMENT_KINDS = {
@@ -357,6 +358,38 @@ def _webhook_disabled(kind: str, *, endpoint_id: int):
     )
 
 
+def _subject_erased(kind: str, *, tenant_id: int, operator_id: int, event_id: int, export_ids):
+    """To the operator's admins: a tenant erased a person whose data their exports held.
+
+    Names no identifier (the tenant's privacy contact passes those on): only the tenant, the
+    erasure's reference and the exports concerned. Essential: the operator must act.
+    """
+    from exports.models import ExportJob
+
+    tenant = Tenant.objects.get(pk=tenant_id)
+    operator = Operator.objects.get(pk=operator_id)
+    exports = list(
+        ExportJob.objects.filter(pk__in=export_ids, operator=operator).order_by("finished_at")
+    )
+    return Message(
+        kind=kind,
+        recipients=operator_admins(operator_id),
+        context={
+            "tenant": tenant,
+            "operator": operator,
+            "reference": f"E-{event_id}",
+            "exports": exports,
+            "url": site_url("exports:operator_tenant", operator.slug, tenant.slug),
+        },
+        essential=True,
+        audience=f"the admins of {operator.name}",
+        tenant=tenant,
+        operator=operator,
+        summary=f"{tenant.name} erased a person's data (E-{event_id})",
+        details={"erasure": event_id, "exports": len(exports)},
+    )
+
+
 # Each builds its kind's message from ids, or None when there is no one to tell any more.
 BUILDERS: dict[str, Callable[..., Message | None]] = {
     INVITATION: _invitation,
@@ -366,6 +399,7 @@ BUILDERS: dict[str, Callable[..., Message | None]] = {
     NOTICE_STOPS_NAMING_OPERATOR: _notice_message,
     RELATIONSHIP_CHANGED: _relationship_changed,
     WEBHOOK_DISABLED: _webhook_disabled,
+    SUBJECT_ERASED: _subject_erased,
 }
 
 
