@@ -192,9 +192,10 @@ def erase_subject(
 def notify_operators_of_erasure(tenant: Tenant, plan: ErasurePlan, event: AuditEvent) -> None:
     """Tell each operator that had received the person's data (after commit).
 
-    E-mail to the operator's admins now (``subject_erased``, essential: no opt-out). The operator
-    webhook (operator-portal issue) is to be wired here: one ``subject.erased`` event per
-    operator carrying ``event.pk``, the tenant and the export ids — never the identifiers.
+    E-mail to the operator's admins (``subject_erased``, essential: no opt-out) and, through the
+    same notification, the operator's ``subject.erased`` webhook event
+    (``portal.services.webhooks.on_notification``): the erasure's reference, the tenant and the
+    export ids — never the identifiers.
     """
     for operator in plan.operators:
         exports = [str(e.job.pk) for e in plan.exports if e.operator.pk == operator.pk]

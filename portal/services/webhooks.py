@@ -336,6 +336,17 @@ def on_notification(sender, *, kind: str, ids: dict, **kwargs) -> None:
             "relationship_status": assignment.relationship_status,
             "links": _tenant_links(assignment.operator, assignment.tenant),
         })  # fmt: skip
+    elif kind == n.SUBJECT_ERASED:
+        # The erasure's reference and the exports that held the person; never an identifier
+        # (the tenant's privacy contact passes those on, as the e-mail says).
+        tenant = Tenant.objects.get(pk=ids["tenant_id"])
+        operator = Operator.objects.get(pk=ids["operator_id"])
+        emit(operator, WebhookEvent.SUBJECT_ERASED, {
+            "tenant": tenant_ref(tenant),
+            "erasure": f"E-{ids['event_id']}",
+            "exports": sorted(str(e) for e in ids["export_ids"]),
+            "links": _tenant_links(operator, tenant),
+        })  # fmt: skip
 
 
 def _tenant_links(operator: Operator, tenant) -> dict:

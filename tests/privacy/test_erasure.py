@@ -157,6 +157,36 @@ def test_erasure_by_number_alone_clears_the_users_own_legs(world, anna):
     assert set(_traces([ANNA_UPN, *ANNA_IPS])) == set()
 
 
+def test_operators_that_got_the_data_hear_it_by_signed_webhook_without_identifiers(
+    world, anna, django_capture_on_commit_callbacks
+):
+    from portal.services import webhooks
+    from privacy.erasure import erase_subject
+    from tests.operator.test_webhooks import Receiver
+
+    receiver = Receiver()
+    try:
+        _ep, secret = webhooks.create_endpoint(
+            world.operator_o, by=world.olivia, url=receiver.url, event_types=["subject.erased"]
+        )
+        receiver.secrets.append(secret)
+        with django_capture_on_commit_callbacks(execute=True):
+            _plan, event = erase_subject(
+                world.tenant_a, [Subject(NUMBER, ANNA), Subject(UPN, ANNA_UPN)], by=world.alice
+            )
+        [request] = receiver.requests
+        payload = request["verified"][0]
+        assert isinstance(payload, dict), payload  # the signature verified
+        assert payload["type"] == "subject.erased"
+        data = payload["data"]
+        assert data["tenant"]["slug"] == "contoso" and data["erasure"] == f"E-{event.pk}"
+        assert data["exports"] == [str(anna.pk)]
+        body = request["body"].decode()
+        assert not any(n in body for n in [ANNA, ANNA_UPN, ANNA_NAME, *ANNA_IPS])
+    finally:
+        receiver.close()
+
+
 def test_who_may_erase(world, anna, login):
     url = reverse("privacy:erase", kwargs={"tenant_slug": "contoso"})
     data = {"number": ANNA, "confirm_number": ANNA}
