@@ -10,12 +10,17 @@ so that they are audited like the same change made in the portal.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import HttpResponseRedirect
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from portal import services
 from portal.errors import DomainError
@@ -36,8 +41,15 @@ from portal.models import (
     Tenant,
     User,
 )
-from portal.paginators import lookahead_paginator
+from portal.paginators import MAX_PAGE, lookahead_paginator
 from portal.permissions import client_ip
+from portal.querysets import (
+    CALL_WINDOW_DEFAULT_DAYS,
+    CALL_WINDOW_MAX_DAYS,
+    UNINDEXED_CALL_FILTERS,
+    WindowTooLong,
+    call_window,
+)
 from portal.services.directory import (
     OPERATOR_FIELDS,
     TENANT_FIELDS,
@@ -106,6 +118,26 @@ class HugeTableMixin:
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         return lookahead_paginator(request, queryset, per_page)
+
+    def changelist_view(self, request, extra_context=None):
+        """Page N reads N × 100 rows before it (OFFSET): past page MAX_PAGE, say to filter."""
+        from django.contrib.admin.views.main import PAGE_VAR
+
+        try:
+            number = int(request.GET.get(PAGE_VAR, 1))
+        except ValueError:
+            number = 1
+        if number > MAX_PAGE:
+            messages.warning(
+                request,
+                f"Only the first {MAX_PAGE} pages are shown (each deeper page reads every row "
+                "before it). Filter the list — a tenant, an operator, a date — to reach older "
+                "rows.",
+            )
+            query = request.GET.copy()
+            query.pop(PAGE_VAR, None)
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+        return super().changelist_view(request, extra_context)
 
 
 # --- people -----------------------------------------------------------------------------------
@@ -506,6 +538,55 @@ class CallRecordAdmin(ReadOnlyMixin, HugeTableMixin, admin.ModelAdmin):
     search_fields = ("=call_id",)
     search_help_text = "Exact call ID."
     ordering = ("-tenant_id", "-invite_time", "-id")
+
+    # Every filter but the tenant needs a tenant: the indexes lead with it. Without one, a
+    # filter matching few rows walks every tenant's index (docs/design.md "Scaling").
+    NEEDS_TENANT = ("invite_time", "operator", *UNINDEXED_CALL_FILTERS)
+
+    def _filters(self, request) -> set[str]:
+        return {
+            key.split("__")[0] for key in request.GET if key.split("__")[0] in self.NEEDS_TENANT
+        }
+
+    def get_queryset(self, request):
+        """A tenant for any filter; a window of days for the filters no index serves."""
+        qs = super().get_queryset(request)
+        used = self._filters(request)
+        if not used or request.resolver_match is None:
+            return qs
+        if request.resolver_match.url_name != "portal_callrecord_changelist":
+            return qs
+        if "tenant__id__exact" not in request.GET:
+            return qs.none()
+        if used & set(UNINDEXED_CALL_FILTERS):
+            start = parse_datetime(request.GET.get("invite_time__gte", "") or "")
+            end = parse_datetime(request.GET.get("invite_time__lt", "") or "")
+            start, end = (t and (t if t.tzinfo else timezone.make_aware(t)) for t in (start, end))
+            now = timezone.now()
+            try:
+                start, end = call_window(start, end, now=now)
+            except WindowTooLong:  # e.g. "This year": its last CALL_WINDOW_MAX_DAYS up to now
+                end = min(end or now, now)
+                start = end - timedelta(days=CALL_WINDOW_MAX_DAYS)
+            qs = qs.filter(invite_time__gte=start, invite_time__lt=end)
+        return qs
+
+    def changelist_view(self, request, extra_context=None):
+        used = self._filters(request)
+        if used and "tenant__id__exact" not in request.GET:
+            messages.warning(
+                request,
+                "Choose a tenant first: call records are filtered by date, operator, type, "
+                "direction, quality, result or emergency one tenant at a time.",
+            )
+        elif used & set(UNINDEXED_CALL_FILTERS):
+            messages.info(
+                request,
+                f"Type, direction, quality, result and emergency filters read at most "
+                f"{CALL_WINDOW_MAX_DAYS} days: the date filter chosen, or the last "
+                f"{CALL_WINDOW_DEFAULT_DAYS} days.",
+            )
+        return super().changelist_view(request, extra_context)
 
     def get_search_results(self, request, queryset, search_term):
         """Look a call ID up through the (tenant, call_id, leg) index, one tenant at a time:

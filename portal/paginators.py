@@ -5,6 +5,10 @@ paginator fetches one row more than a page holds: that is enough to know whether
 exists. It reports a lower bound as its ``count`` (rows up to and including the look-ahead row),
 so Django's admin shows "previous / next" links without ever counting the table. The admin's
 pagination template for these models says "page N" instead of a total.
+
+Nor does it ever read deep: page N costs an OFFSET of N × page size rows, so pages past
+``MAX_PAGE`` are not served (``HugeTableMixin`` answers them with a message to filter instead),
+and the last page served has no "next" link.
 """
 
 from __future__ import annotations
@@ -12,11 +16,14 @@ from __future__ import annotations
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.utils.functional import cached_property
 
+# The deepest admin page served: an OFFSET of at most 99 pages (9,900 rows at 100 a page).
+MAX_PAGE = 100
+
 
 class LookaheadPaginator(Paginator):
     def __init__(self, object_list, per_page, *, page_number: int = 1, query=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        self.requested_page = max(1, page_number)
+        self.requested_page = min(MAX_PAGE, max(1, page_number))
         self.query = query  # the request's QueryDict, to build previous/next links
 
     def _link(self, number: int) -> str:
@@ -46,7 +53,7 @@ class LookaheadPaginator(Paginator):
 
     @property
     def has_more(self) -> bool:
-        return len(self._window) > self.per_page
+        return len(self._window) > self.per_page and self.requested_page < MAX_PAGE
 
     def page(self, number) -> Page:
         number = self.validate_number(number)

@@ -11,7 +11,7 @@ tenant-side country fall inside a window.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import reduce
 from operator import or_
 from typing import TYPE_CHECKING
@@ -241,6 +241,50 @@ class EmergencyLocationQuerySet(models.QuerySet):
         )
 
 
+# --- call-record filters: each one served by an index or bounded by a window ---------------------
+#
+# The two composite indexes, (tenant, invite_time, id) and (tenant, operator, invite_time, id),
+# serve the tenant, the operator and the time range. The other filters of the call-record lists
+# (page, API and admin) have no index: each would be one more index to maintain on every row
+# ingested. A list filtered on one of them reads at most a window of time instead — the last
+# CALL_WINDOW_DEFAULT_DAYS by default, CALL_WINDOW_MAX_DAYS at most — so a filter that matches
+# nothing reads a few weeks of one tenant, never its whole history (docs/design.md "Scaling").
+UNINDEXED_CALL_FILTERS = ("direction", "call_type", "quality", "is_emergency", "success")
+CALL_WINDOW_DEFAULT_DAYS = 30
+CALL_WINDOW_MAX_DAYS = 93
+CALL_WINDOW_MESSAGE = (
+    f"With direction, call type or quality filters, choose at most {CALL_WINDOW_MAX_DAYS} days "
+    "at a time (these filters read a window of time, not the whole history)."
+)
+
+
+class WindowTooLong(ValueError):
+    """A time range longer than CALL_WINDOW_MAX_DAYS together with a non-indexed filter."""
+
+
+def call_window(
+    start: datetime | None, end: datetime | None, *, now: datetime
+) -> tuple[datetime, datetime]:
+    """The [start, end) a call-record list filtered on a non-indexed column reads.
+
+    Neither given: the last CALL_WINDOW_DEFAULT_DAYS before ``now``. Only ``start``: up to
+    CALL_WINDOW_MAX_DAYS after it (not past ``now``). Only ``end``: CALL_WINDOW_DEFAULT_DAYS
+    before it. Longer than CALL_WINDOW_MAX_DAYS: ``WindowTooLong``."""
+    most = timedelta(days=CALL_WINDOW_MAX_DAYS)
+    if end is None:
+        end = now if start is None else max(start, min(now, start + most))
+    if start is None:
+        start = end - timedelta(days=CALL_WINDOW_DEFAULT_DAYS)
+    if end - start > most:
+        raise WindowTooLong(CALL_WINDOW_MESSAGE)
+    return start, end
+
+
+def uses_unindexed_filter(values: dict) -> bool:
+    """True when one of the non-indexed filters has a value (``False`` counts: it filters)."""
+    return any(values.get(name) not in (None, "") for name in UNINDEXED_CALL_FILTERS)
+
+
 class CallRecordQuerySet(models.QuerySet):
     def for_tenant(self, tenant: Tenant | int) -> CallRecordQuerySet:
         return self.filter(tenant_id=_pk(tenant))
@@ -288,4 +332,14 @@ class AuditEventQuerySet(models.QuerySet):
         return qs
 
 
-__all__ = ["ShareWindow", "current_share_window", "share_windows"]
+__all__ = [
+    "CALL_WINDOW_DEFAULT_DAYS",
+    "CALL_WINDOW_MAX_DAYS",
+    "UNINDEXED_CALL_FILTERS",
+    "ShareWindow",
+    "WindowTooLong",
+    "call_window",
+    "current_share_window",
+    "share_windows",
+    "uses_unindexed_filter",
+]

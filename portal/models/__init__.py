@@ -2,7 +2,7 @@
 
 from portal.models.assignments import AssignmentCountry, AssignmentPeriod, OperatorAssignment
 from portal.models.audit import AuditEvent
-from portal.models.calls import CallRecord
+from portal.models.calls import CallDayCount, CallRecord
 from portal.models.numbers import EmergencyLocation, PhoneNumber, PhoneNumberPeriod
 from portal.models.operators import Operator, OperatorCountry
 from portal.models.sso import TenantDomain, TenantSSO
@@ -16,6 +16,7 @@ __all__ = [
     "AssignmentCountry",
     "AssignmentPeriod",
     "AuditEvent",
+    "CallDayCount",
     "CallRecord",
     "EmergencyLocation",
     "EnablementPeriod",

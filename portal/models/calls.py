@@ -153,3 +153,43 @@ CALL_RECORD_COLUMNS: tuple[str, ...] = tuple(
     for f in CallRecord._meta.concrete_fields
     if f.column is not None and f.db_default is NOT_PROVIDED
 )
+
+
+class CallDayCount(models.Model):
+    """Call legs per tenant × operator × tenant-side country × UTC day: the dashboard's rollup.
+
+    On PostgreSQL, statement-level triggers on the call-record table (migration 0013) keep it
+    exact in the same transaction as every write — ingest (COPY and upsert), demo seeding,
+    retention deletes — so no writer has to remember it. ``portal.rollups.rebuild_days``
+    recomputes days from the base table (SQLite, or after writing with triggers disabled).
+    Rows may hold 0 after deletes. No foreign-key constraints: a tenant's deletion removes its
+    call records first, and the triggers' updates must not race the cascade.
+    """
+
+    tenant = models.ForeignKey(
+        "portal.Tenant",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    operator = models.ForeignKey(
+        "portal.Operator",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    country = models.CharField(max_length=2)
+    day = models.DateField()
+    calls = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "operator", "day", "country"], name="call_day_count_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}/{self.operator_id}/{self.country}/{self.day}: {self.calls}"

@@ -29,6 +29,12 @@ from portal.choices import (
     TenantRole,
 )
 from portal.errors import DomainError
+from portal.querysets import (
+    CALL_WINDOW_DEFAULT_DAYS,
+    CALL_WINDOW_MAX_DAYS,
+    CALL_WINDOW_MESSAGE,
+    uses_unindexed_filter,
+)
 from portal.validation import normalize_phone
 
 ACK_REQUIRED = "Please tick the box to confirm you have read and accept the data transfer."
@@ -313,6 +319,30 @@ class CallFilterForm(DateRangeMixin):
         self.fields["operator"].choices = [("", _("Any operator"))] + [
             (o.slug, o.name) for o in operators
         ]
+        self.window_note = ""
+
+    def clean(self):
+        """Direction, call type and quality have no index: with any of them the list reads a
+        window of days (``portal.querysets.call_window``), never the whole history."""
+        data = super().clean()
+        if self.errors or not uses_unindexed_filter(data):
+            return data
+        start, end = data.get("date_from"), data.get("date_to")
+        today = timezone.localdate()
+        most, default = CALL_WINDOW_MAX_DAYS, CALL_WINDOW_DEFAULT_DAYS
+        if end is None:
+            end = today if start is None else max(start, min(today, start + timedelta(most - 1)))
+        if start is None:
+            start = end - timedelta(days=default - 1)
+        if (end - start).days + 1 > most:
+            self.add_error("date_from", CALL_WINDOW_MESSAGE)
+            return data
+        data["date_from"], data["date_to"] = start, end
+        self.window_note = (
+            f"Showing {start:%-d %b %Y} to {end:%-d %b %Y}: with direction, call type or "
+            f"quality filters the list reads at most {most} days at a time (choose From and To)."
+        )
+        return data
 
 
 class LocationFilterForm(forms.Form):

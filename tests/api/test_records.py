@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
 from portal.choices import CallType, Direction
 from tests.api.conftest import NOT_FOUND
@@ -102,8 +103,9 @@ def test_call_record_filters(world, api, calls):
         str(calls[2].id),
         str(calls[1].id),
     ]
-    assert ids("direction=inbound") == [str(calls[3].id), str(calls[1].id)]
-    assert ids("call_type=user_out") == [str(c.id) for c in (calls[4], calls[2], calls[0])]
+    window = "&from=2026-10-15T00:00:00Z"
+    assert ids("direction=inbound" + window) == [str(calls[3].id), str(calls[1].id)]
+    assert ids("call_type=user_out" + window) == [str(c.id) for c in (calls[4], calls[2], calls[0])]
     assert ids("operator=operator-u") == []
     assert len(ids("operator=operator-o")) == 5
 
@@ -178,3 +180,21 @@ def test_list_queries_do_not_grow_with_rows(world, token_api, django_assert_max_
         assert client.get(BASE + "numbers/").json()["count"] == 30
     with django_assert_max_num_queries(8):
         assert client.get(BASE + "audit-events/").status_code == 200
+
+
+def test_a_filter_no_index_serves_reads_a_window_of_at_most_93_days(world, api, calls):
+    url = BASE + "call-records/?direction=inbound"
+    # No from/to: the last 30 days. The calls are of 1 November 2026.
+    with time_machine.travel(datetime(2026, 11, 20, tzinfo=UTC), tick=False):
+        assert len(api(world.alice).get(url).json()["results"]) == 2
+    with time_machine.travel(datetime(2027, 2, 1, tzinfo=UTC), tick=False):
+        client = api(world.alice)
+        assert client.get(url).json()["results"] == []
+        # from alone: up to 93 days after it.
+        assert len(client.get(url + "&from=2026-10-01T00:00:00Z").json()["results"]) == 2
+        too_long = client.get(url + "&from=2026-01-01T00:00:00Z&to=2026-12-01T00:00:00Z")
+    assert too_long.status_code == 400
+    error = too_long.json()["error"]
+    assert error["code"] == "invalid"
+    assert list(error["fields"]) == ["from"]
+    assert "at most 93 days" in error["fields"]["from"][0]

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -172,9 +173,43 @@ def test_call_records_use_keyset_pagination_without_offset_or_count(
     ],
 )
 def test_call_record_filters(world, alice_client, url, calls, query, check):
-    rows = alice_client.get(url("calls", world.tenant_a), query).context["rows"]
+    window = {"date_from": "2026-02-15", "date_to": "2026-03-15"}
+    rows = alice_client.get(url("calls", world.tenant_a), {**query, **window}).context["rows"]
     assert rows
     assert all(check(c) for c in rows)
+
+
+def test_a_filter_no_index_serves_reads_the_last_30_days_by_default(
+    world, alice_client, url, calls
+):
+    # The calls are of 1 March 2026; "today" is months later: the default window misses them.
+    with time_machine.travel(datetime(2026, 3, 20, 12, 0, tzinfo=UTC), tick=False):
+        near = alice_client.get(url("calls", world.tenant_a), {"direction": "inbound"})
+    with time_machine.travel(datetime(2026, 6, 1, 12, 0, tzinfo=UTC), tick=False):
+        far = alice_client.get(url("calls", world.tenant_a), {"direction": "inbound"})
+    assert near.context["rows"] and not far.context["rows"]
+    assert "at most 93 days" in near.content.decode()
+    # The operator filter alone is served by an index: the whole history, no window.
+    with time_machine.travel(datetime(2026, 6, 1, 12, 0, tzinfo=UTC), tick=False):
+        by_operator = alice_client.get(url("calls", world.tenant_a), {"operator": "operator-o"})
+    assert by_operator.context["rows"]
+
+
+def test_a_filter_no_index_serves_refuses_more_than_93_days(world, alice_client, url, calls):
+    response = alice_client.get(
+        url("calls", world.tenant_a),
+        {"quality": "poor", "date_from": "2026-01-01", "date_to": "2026-04-04"},
+    )
+    form = response.context["form"]
+    assert "at most 93 days" in " ".join(form.errors["date_from"])
+    assert response.context["rows"] == []
+    assert "at most 93 days" in response.content.decode()
+    # 93 days (1 January to 3 April, both inclusive) is allowed.
+    ok = alice_client.get(
+        url("calls", world.tenant_a),
+        {"quality": "poor", "date_from": "2026-01-01", "date_to": "2026-04-03"},
+    )
+    assert ok.context["form"].is_valid() and ok.context["rows"]
 
 
 def test_call_record_date_range_is_inclusive_in_the_users_time_zone(world, login, url):

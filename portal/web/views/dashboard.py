@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.cache import cache
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db import connection
 from django.utils import timezone
 
 from portal.models import CallRecord, EmergencyLocation, OperatorAssignment, PhoneNumber, Tenant
+from portal.rollups import shared_calls
 from portal.sharing import BLOCKING_RELATIONSHIPS, Gate, History, ShareWindow, gate
 from portal.web.views.base import TenantPage
 
 # Months of call records counted per operator: enough to see a trend.
 CALL_MONTHS = 6
-# Counting months of call legs reads every row in the range (~0.3 s per 50,000 rows), so the
-# monthly counts are cached briefly. The key names the share windows, so suspending, resuming,
-# changing countries or disabling shows at once; only newly ingested calls wait for the TTL.
-CALL_COUNT_TTL = 300
 
 
 @dataclass
@@ -51,32 +45,26 @@ def _month_start(months_back: int) -> datetime:
     return now.replace(year=year, month=month, day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
+def _month_after(start: datetime) -> datetime:
+    year, month = (start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1)
+    return start.replace(year=year, month=month)
+
+
 def _calls_by_month(
-    tenant: Tenant, operator, since: datetime, windows: list[ShareWindow]
-) -> dict[datetime, int]:
-    """Shareable call legs per month since ``since``, cached per share-window configuration."""
-    signature = hashlib.sha256(
-        repr(
-            [
-                (w.start.isoformat(), w.end and w.end.isoformat(), sorted(w.countries))
-                for w in windows
-            ]
-        ).encode()
-    ).hexdigest()[:32]
-    key = f"web:dash-calls:{tenant.pk}:{operator.pk}:{since.isoformat()}:{signature}"
-    cached = cache.get(key)
-    if cached is not None:
-        return {datetime.fromisoformat(m): n for m, n in cached}
-    rows = list(
-        CallRecord.objects.shareable_with(operator, tenant, start=since, windows=windows)
-        .annotate(month=TruncMonth("invite_time"))
-        .order_by("month")
-        .values("month")
-        .annotate(n=Count("id"))
-        .values_list("month", "n")
-    )
-    cache.set(key, [(m.isoformat(), n) for m, n in rows], CALL_COUNT_TTL)
-    return dict(rows)
+    tenant: Tenant, operator, months: list[datetime], windows: list[ShareWindow]
+) -> list[tuple[datetime, int]]:
+    """Shareable call legs per month (I2). On PostgreSQL from the day rollup, exact and fresh
+    (``portal.rollups``); SQLite (the embedded demo, small) counts the base table."""
+    spans = [(m, _month_after(m)) for m in months]
+    if connection.vendor == "postgresql":
+        return list(zip(months, shared_calls(tenant, operator, windows, spans), strict=True))
+    counts = []
+    for start, end in spans:
+        qs = CallRecord.objects.shareable_with(
+            operator, tenant, start=start, end=end, windows=windows
+        )
+        counts.append((start, qs.count()))
+    return counts
 
 
 def shares_of(tenant: Tenant) -> list[Share]:
@@ -87,7 +75,7 @@ def shares_of(tenant: Tenant) -> list[Share]:
         .select_related("operator", "tenant")
         .prefetch_related("countries")
     )
-    since = _month_start(CALL_MONTHS - 1)
+    months = [_month_start(i) for i in range(CALL_MONTHS - 1, -1, -1)]
     shares = []
     history = History(tenant)  # read once for every operator's gate and counts
     for assignment in assignments:
@@ -100,11 +88,7 @@ def shares_of(tenant: Tenant) -> list[Share]:
             share.locations = EmergencyLocation.objects.shareable_with(
                 operator, tenant, windows=windows
             ).count()
-            by_month = _calls_by_month(tenant, operator, since, windows)
-            share.calls_by_month = [
-                (month, by_month.get(month, 0))
-                for month in (_month_start(i) for i in range(CALL_MONTHS - 1, -1, -1))
-            ]
+            share.calls_by_month = _calls_by_month(tenant, operator, months, windows)
         shares.append(share)
     return shares
 

@@ -11,7 +11,8 @@ import uuid
 from datetime import datetime
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
@@ -144,18 +145,15 @@ def decode_cursor(value: str) -> tuple[datetime, uuid.UUID] | None:
 
 
 def older_than(qs, cursor: tuple[datetime, uuid.UUID]):
-    """Rows after ``cursor`` in newest-first order; the redundant ``lte`` lets the index range."""
+    """Rows after ``cursor`` in newest-first order: ``(invite_time, id) < (when, pk)``, a row
+    comparison the index reads as a range (no row is read and then thrown away)."""
     when, pk = cursor
-    return qs.filter(invite_time__lte=when).filter(
-        Q(invite_time__lt=when) | Q(invite_time=when, id__lt=pk)
-    )
+    return qs.filter(TupleLessThan(Tuple(F("invite_time"), F("id")), (when, pk)))
 
 
 def newer_than(qs, cursor: tuple[datetime, uuid.UUID]):
     when, pk = cursor
-    return qs.filter(invite_time__gte=when).filter(
-        Q(invite_time__gt=when) | Q(invite_time=when, id__gt=pk)
-    )
+    return qs.filter(TupleGreaterThan(Tuple(F("invite_time"), F("id")), (when, pk)))
 
 
 class CallListView(TenantPage):

@@ -1,0 +1,55 @@
+"""Migration 0013 creates the rollup and back-fills it from the rows already stored."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from tests.factories import CallRecordFactory, OperatorFactory, TenantFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BEFORE = [("portal", "0012_audit_actions_of_wave2")]
+AFTER = [("portal", "0013_call_day_counts")]
+
+
+def _migrate(target) -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(target)
+
+
+def _rollup() -> set[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tenant_id, operator_id, country, day, calls FROM portal_calldaycount "
+            "WHERE calls <> 0"
+        )
+        return set(cursor.fetchall())
+
+
+def test_the_migration_back_fills_existing_rows_and_then_the_triggers_keep_it():
+    tenant, operator = TenantFactory(), OperatorFactory()
+    _migrate(BEFORE)
+    try:
+        for when, country in [
+            (datetime(2026, 2, 1, 23, 59, tzinfo=UTC), "GB"),
+            (datetime(2026, 2, 1, 0, 0, tzinfo=UTC), "GB"),
+            (datetime(2026, 2, 2, 0, 0, tzinfo=UTC), "DE"),
+        ]:
+            # The call-record table is unchanged by 0013: the current factory can write it.
+            CallRecordFactory(
+                tenant=tenant, operator=operator, invite_time=when, tenant_country=country
+            )
+    finally:
+        _migrate(AFTER)
+    assert _rollup() == {
+        (tenant.pk, operator.pk, "GB", date(2026, 2, 1), 2),
+        (tenant.pk, operator.pk, "DE", date(2026, 2, 2), 1),
+    }
+    CallRecordFactory(
+        tenant=tenant, operator=operator, invite_time=datetime(2026, 2, 2, 5, tzinfo=UTC),
+        tenant_country="DE",
+    )  # fmt: skip
+    assert (tenant.pk, operator.pk, "DE", date(2026, 2, 2), 2) in _rollup()
