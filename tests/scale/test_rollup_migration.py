@@ -1,4 +1,4 @@
-"""Migration 0013 creates the rollup and back-fills it from the rows already stored."""
+"""Migration 0017 creates the rollup and back-fills it from the rows already stored."""
 
 from datetime import UTC, date, datetime
 
@@ -10,8 +10,8 @@ from tests.factories import CallRecordFactory, OperatorFactory, TenantFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("portal", "0012_audit_actions_of_wave2")]
-AFTER = [("portal", "0013_call_day_counts")]
+BEFORE = [("portal", "0016_audit_actions_of_schedules_webhooks_privacy")]
+AFTER = [("portal", "0017_call_day_counts")]
 
 
 def _migrate(target) -> None:

@@ -80,7 +80,7 @@ def _run(statements):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0012_audit_actions_of_wave2'),
+        ('portal', '0016_audit_actions_of_schedules_webhooks_privacy'),
     ]
 
     operations = [
