@@ -263,7 +263,7 @@ def run_export(job_id, *, worker: str | None = None) -> str:
             job.requested_by, job.tenant, job.operator, job.requested_via
         )
         tmp = storage.temp_path(job.id)
-        subjects = storage.temp_path(job.id)
+        subjects = storage.temp_path(job.id, kind="subjects")
         manifest = write_archive(job, tmp, notice=notice, report=lease.report, subjects=subjects)
         size, sha256 = tmp.stat().st_size, file_sha256(tmp)
         lease.renew()  # cancelled or taken over meanwhile? then do not upload at all

@@ -44,9 +44,17 @@ def local_temp_dir() -> Path:
     return path
 
 
-def temp_path(job_id) -> Path:
+TEMP_SUFFIX = ".part"
+
+
+def temp_path(job_id, kind: str = "zip") -> Path:
+    """A new local working file of one attempt: ``<job id>-<random>.<kind>.part``.
+
+    Every working file of a job (the ZIP, the subjects list) starts with the job id and ends in
+    ``.part``, so one glob finds what an interrupted attempt left, whatever it was writing.
+    """
     handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed at once; the path is used)
-        dir=local_temp_dir(), prefix=f"{job_id}-", suffix=".zip.part", delete=False
+        dir=local_temp_dir(), prefix=f"{job_id}-", suffix=f".{kind}{TEMP_SUFFIX}", delete=False
     )
     handle.close()
     return Path(handle.name)
@@ -55,7 +63,7 @@ def temp_path(job_id) -> Path:
 def delete_job_temp(job_id) -> int:
     """Delete this host's temporary files of one job (left by an interrupted attempt)."""
     removed = 0
-    for path in local_temp_dir().glob(f"{job_id}-*.zip.part"):
+    for path in local_temp_dir().glob(f"{job_id}-*{TEMP_SUFFIX}"):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
             removed += 1
@@ -63,7 +71,9 @@ def delete_job_temp(job_id) -> int:
 
 
 def clean_local_temp(older_than_seconds: float | None = None) -> int:
-    """Delete this host's temporary ZIPs that no live attempt is writing (docs/reliability.md).
+    """Delete this host's working files (ZIPs, subject lists) no live attempt is writing.
+
+    See docs/reliability.md.
 
     A file is an orphan when its job is not running, when the process holding the job's lease
     was one of this host's and is dead (SIGKILL, OOM), or when nobody wrote to it for longer
@@ -73,7 +83,7 @@ def clean_local_temp(older_than_seconds: float | None = None) -> int:
     if older_than_seconds is None:
         older_than_seconds = 2 * settings.EXPORT_LEASE_SECONDS
     cutoff = time.time() - older_than_seconds
-    paths = list(local_temp_dir().glob("*.zip.part"))
+    paths = list(local_temp_dir().glob(f"*{TEMP_SUFFIX}"))
     ids = {p.name[:36] for p in paths}
     owners = {
         str(pk): owner

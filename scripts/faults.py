@@ -454,7 +454,7 @@ class Trials:
             orphans += len(stored)
             with storage.open_file(job.file_name) as fh:
                 half += hashlib.sha256(fh.read()).hexdigest() != job.file_sha256
-        temp = list(storage.local_temp_dir().glob("*.zip.part"))
+        temp = list(storage.local_temp_dir().glob("*.part"))
         print(f"summary       : {len(self.jobs)} exports: lost={len(lost)} duplicated={dup} "
               f"half={half} orphan-stored={orphans} orphan-temporary={len(temp)}", flush=True)  # fmt: skip
 

@@ -49,6 +49,5 @@ ROWS = [
     Row("api:operator-schedule-detail", API_O_ADMIN, kwargs=_schedule, method="patch",
         data={"paused": True}, content_type=JSON),
     Row("api:operator-schedule-detail", API_O_ADMIN_DELETE, kwargs=_schedule, method="delete"),
-    Row("api:operator-schedule-run", API_O_ADMIN_CREATE, kwargs=_schedule, method="post",
-        content_type=JSON),
+    Row("api:operator-schedule-run", API_O_ADMIN_CREATE, kwargs=_schedule, method="post"),
 ]  # fmt: skip

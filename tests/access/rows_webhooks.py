@@ -48,8 +48,7 @@ ROWS = [
     Row("api:operator-webhook-detail", API_O_ADMIN, kwargs=_endpoint, method="patch",
         data={"description": "feed"}, content_type=JSON),
     Row("api:operator-webhook-detail", API_O_ADMIN_DELETE, kwargs=_endpoint, method="delete"),
-    Row("api:operator-webhook-rotate", API_O_ADMIN, kwargs=_endpoint, method="post",
-        content_type=JSON),
-    Row("api:operator-webhook-test", API_O_ADMIN_ACCEPTED, kwargs=_endpoint, method="post",
-        content_type=JSON),
+    Row("api:operator-webhook-rotate", API_O_ADMIN, kwargs=_endpoint, method="post"),
+    Row("api:operator-webhook-test", API_O_ADMIN_ACCEPTED, kwargs=_endpoint,
+        method="post"),
 ]  # fmt: skip

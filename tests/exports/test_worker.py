@@ -128,7 +128,7 @@ def test_a_worker_killed_mid_export_is_replaced_and_the_job_succeeds_exactly_onc
     assert len({json.loads(line)["call_id"] for line in lines}) == ROWS
     assert storage.orphan_file_names(job.pk, keep=done.file_name) == []
     # The killed worker's half-written local ZIP went when the job was claimed again.
-    assert list(storage.local_temp_dir().glob("*.zip.part")) == []
+    assert list(storage.local_temp_dir().glob("*.part")) == []
 
 
 SETUP = """

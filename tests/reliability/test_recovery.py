@@ -188,7 +188,7 @@ def test_the_sweep_removes_every_temporary_file_no_live_attempt_writes(world, se
     _part(uuid.uuid4())  # a job that no longer exists
 
     assert services.sweep_stuck_exports() == []
-    assert list(storage.local_temp_dir().glob("*.zip.part")) == [live]
+    assert list(storage.local_temp_dir().glob("*.part")) == [live]
 
 
 def test_a_failed_or_re_claimed_job_loses_its_leftover_temporary_files(world, published):
@@ -199,8 +199,9 @@ def test_a_failed_or_re_claimed_job_loses_its_leftover_temporary_files(world, pu
     )  # fmt: skip
     _part(job.pk)
     _part(job.pk)
+    storage.temp_path(job.pk, kind="subjects")  # the subject list of the same dead attempt
     assert runner.run_export(job.pk) == "succeeded"  # claimed: the leftovers went first
-    assert list(storage.local_temp_dir().glob("*.zip.part")) == []
+    assert list(storage.local_temp_dir().glob("*.part")) == []
     other, _ = services.request_export(
         tenant=world.tenant_a, operator=world.operator_o, by=world.oscar, via="operator",
         datasets=["call_records"], start=timezone.now() - timedelta(days=1), end=timezone.now(),
@@ -208,4 +209,4 @@ def test_a_failed_or_re_claimed_job_loses_its_leftover_temporary_files(world, pu
     )  # fmt: skip
     _part(other.pk)
     assert runner.give_up(other.pk)  # the last retry failed it
-    assert list(storage.local_temp_dir().glob("*.zip.part")) == []
+    assert list(storage.local_temp_dir().glob("*.part")) == []

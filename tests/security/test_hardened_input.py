@@ -121,6 +121,8 @@ def test_nan_is_not_json(rf):
 
 # --- every API endpoint that takes a body ----------------------------------------------------
 
+# Rows that send a JSON body. Bodiless actions (cancel, run now, rotate, test) are rows without
+# a content type, as a browser's button sends them: they read no field, so no body reaches a parser.
 BODY_ROWS = [
     r
     for r in ROWS
