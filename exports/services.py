@@ -472,6 +472,10 @@ def purge_expired_exports(now: datetime | None = None) -> int:
     """Delete files past ``EXPORT_TTL`` and mark their jobs expired. Returns how many."""
     now = now or timezone.now()
     storage.clean_local_temp()  # the sweep does it too; here for a beat without sweeps
+    try:
+        storage.abort_stale_uploads()  # a bucket's half uploads (docs/reliability.md)
+    except OSError:
+        logger.warning("could not abort unfinished uploads of export files", exc_info=True)
     count = 0
     for job in ExportJob.objects.due_for_expiry(now).select_related("tenant", "operator"):
         storage.delete_job_files(job.pk)

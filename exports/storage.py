@@ -13,12 +13,14 @@ import secrets
 import tempfile
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage, storages
+from django.utils import timezone
 from storages.backends.s3 import S3Storage
 from storages.utils import clean_name
 
@@ -101,6 +103,51 @@ def clean_local_temp(older_than_seconds: float | None = None) -> int:
     if removed:
         logger.info("removed %d orphaned temporary export files", removed)
     return removed
+
+
+def abort_stale_uploads(older_than_seconds: float | None = None) -> int:
+    """Abort the bucket's unfinished multipart uploads that no live attempt will complete.
+
+    A worker killed while uploading a large ZIP leaves an unfinished multipart upload: no
+    listing shows it, yet the bucket keeps (and bills) its parts. One is stale when it started
+    more than ``older_than_seconds`` ago (default: two leases) and its job is not running — or,
+    even if the job is running, when it started a day ago (no attempt uploads that long). Run by
+    the expiry purge; a filesystem storage has none. Returns how many were aborted.
+    """
+    storage = export_storage()
+    if not isinstance(storage, S3Storage):
+        return 0
+    if older_than_seconds is None:
+        older_than_seconds = 2 * settings.EXPORT_LEASE_SECONDS
+    now = timezone.now()
+    cutoff, day_ago = now - timedelta(seconds=older_than_seconds), now - timedelta(days=1)
+    prefix = f"{storage.location.strip('/')}/" if storage.location.strip("/") else ""
+    client = storage.connection.meta.client
+    with storage_errors():
+        pages = client.get_paginator("list_multipart_uploads").paginate(
+            Bucket=storage.bucket_name, Prefix=prefix
+        )
+        uploads = [u for page in pages for u in page.get("Uploads", [])]
+    job_ids = {u["Key"][len(prefix) :].split("/", 1)[0] for u in uploads}
+    running = {
+        str(pk)
+        for pk in ExportJob.objects.filter(
+            pk__in=[i for i in job_ids if _is_uuid(i)], status=ExportStatus.RUNNING
+        ).values_list("pk", flat=True)
+    }
+    aborted = 0
+    for upload in uploads:
+        job_id = upload["Key"][len(prefix) :].split("/", 1)[0]
+        if upload["Initiated"] >= cutoff or (job_id in running and upload["Initiated"] >= day_ago):
+            continue
+        with storage_errors():
+            client.abort_multipart_upload(
+                Bucket=storage.bucket_name, Key=upload["Key"], UploadId=upload["UploadId"]
+            )
+        aborted += 1
+    if aborted:
+        logger.info("aborted %d unfinished uploads of export files", aborted)
+    return aborted
 
 
 def _is_uuid(value: str) -> bool:

@@ -15,13 +15,14 @@ import signal
 import subprocess
 import sys
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
 import psutil
 import pytest
 import requests
+import time_machine
 from botocore.config import Config
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +39,7 @@ from tests.reliability.processes import free_port
 pytestmark = [pytest.mark.worker, pytest.mark.slow]
 
 ROWS = 60_000
+MOTO_INITIATED = datetime(2010, 11, 10, 20, 48, 33, tzinfo=UTC)  # moto's fixed upload start
 REGION = "eu-west-1"
 KEYS = {"aws_access_key_id": "portal-test", "aws_secret_access_key": "portal-test-secret"}
 
@@ -343,3 +345,52 @@ def test_an_unreachable_object_store_is_a_passing_failure_not_a_broken_export(
     assert job.status == "queued" and job.error_message == ""  # back in the queue for a retry
     with pytest.raises(OSError):
         storage.open_file(f"{job.pk}/missing.zip")
+
+
+def _uploads(client, bucket_name: str) -> set[str]:
+    return {u["Key"] for u in client.list_multipart_uploads(Bucket=bucket_name).get("Uploads", [])}
+
+
+def _half_upload(client, bucket_name: str, key: str) -> None:
+    """What a worker killed mid-upload leaves: a multipart upload with a part and no end."""
+    upload = client.create_multipart_upload(Bucket=bucket_name, Key=key)
+    client.upload_part(
+        Bucket=bucket_name, Key=key, UploadId=upload["UploadId"], PartNumber=1, Body=b"PK" * 1024
+    )
+
+
+@pytest.mark.django_db
+def test_the_purge_aborts_half_uploads_that_no_live_attempt_will_finish(
+    world, published, bucket, settings
+):
+    bucket_name, client, _env = bucket
+    job, _ = services.request_export(
+        tenant=world.tenant_a, operator=world.operator_o, by=world.oscar, via="operator",
+        datasets=["numbers"], start=timezone.now() - timedelta(days=1), end=timezone.now(),
+        format="csv",
+    )  # fmt: skip
+    running, _ = services.request_export(
+        tenant=world.tenant_a, operator=world.operator_o, by=world.oscar, via="operator",
+        datasets=["numbers"], start=timezone.now() - timedelta(days=2), end=timezone.now(),
+        format="csv",
+    )  # fmt: skip
+    ExportJob.objects.filter(pk=running.pk).update(status="running")
+    dead, live = f"{job.pk}/dead-attempt.zip", f"{running.pk}/live-attempt.zip"
+    _half_upload(client, bucket_name, dead)  # the job is queued again: nobody uploads this
+    _half_upload(client, bucket_name, live)  # its job is running: an attempt may be uploading
+    assert _objects(client, bucket_name) == {}  # invisible to listings, yet stored
+
+    # moto reports every upload as started at MOTO_INITIATED (real S3 gives the real time), so
+    # the clock is set relative to it.
+    with time_machine.travel(MOTO_INITIATED + timedelta(seconds=5)):
+        # Just started: even the dead attempt's upload is left (it could be a slow start).
+        assert storage.abort_stale_uploads() == 0
+    assert _uploads(client, bucket_name) == {dead, live}
+    with time_machine.travel(MOTO_INITIATED + timedelta(hours=1)):
+        # Past two leases: the dead one goes, the running job's stays (its attempt is alive).
+        assert storage.abort_stale_uploads() == 1
+        assert _uploads(client, bucket_name) == {live}
+    with time_machine.travel(MOTO_INITIATED + timedelta(hours=25)):
+        # A day on, no attempt is still uploading: the purge (beat, every 15 min) aborts it.
+        purge_expired_exports()
+    assert _uploads(client, bucket_name) == set()
