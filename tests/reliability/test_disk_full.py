@@ -46,8 +46,8 @@ def test_a_full_temporary_disk_fails_the_job_at_once_and_the_next_job_runs(
 ):
     real_temp_path = storage.temp_path
 
-    def on_a_full_disk(job_id):
-        path = real_temp_path(job_id)
+    def on_a_full_disk(job_id, kind="zip"):
+        path = real_temp_path(job_id, kind)
         path.unlink()
         path.symlink_to("/dev/full")  # every write to it: ENOSPC
         return path
