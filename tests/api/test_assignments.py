@@ -122,6 +122,16 @@ def test_patch_changes_contact_keeping_the_other_fields(world, api):
     assert not AuditEvent.objects.filter(action=AuditAction.ASSIGNMENT_COUNTRIES).exists()
 
 
+def test_a_text_over_its_length_by_spaces_is_refused_as_the_schema_says(world, api):
+    # The schema's maxLength counts what is sent; DRF alone trimmed the space first and took it.
+    too_long = " " + "x" * 200  # maxLength 200
+    response = api(world.alice).patch(DETAIL, {"contact_full_name": too_long}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["contact_full_name"]
+    fits = api(world.alice).patch(DETAIL, {"contact_full_name": " Ann Admin "}, format="json")
+    assert fits.json()["contact_full_name"] == "Ann Admin"  # trimmed as before
+
+
 def test_patch_is_all_or_nothing(world, api):
     response = api(world.alice).patch(
         DETAIL,

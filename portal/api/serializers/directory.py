@@ -3,6 +3,7 @@
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
+from portal.api.fields import ModelSerializer
 from portal.choices import OperatorRole, OperatorService, TenantRole
 from portal.models import Operator, Tenant
 from portal.services.directory import OPERATOR_FIELDS, TENANT_FIELDS
@@ -37,7 +38,7 @@ class OperatorSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OperatorWriteSerializer(serializers.ModelSerializer):
+class OperatorWriteSerializer(ModelSerializer):
     """What staff send to create (all required fields) or PATCH (any subset) an operator."""
 
     countries = country_list_field(min_length=1)
@@ -77,7 +78,7 @@ class TenantSerializer(serializers.ModelSerializer):
         return roles.get(tenant.pk)
 
 
-class TenantWriteSerializer(serializers.ModelSerializer):
+class TenantWriteSerializer(ModelSerializer):
     """Staff create tenants and may change any field; tenant admins only ``ADMIN_FIELDS``."""
 
     ADMIN_FIELDS = (

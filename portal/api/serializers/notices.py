@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from notices.models import NoticeVersion
+from portal.api.fields import CharField
 
 
 class NoticeVersionSummarySerializer(serializers.ModelSerializer):
@@ -65,7 +66,7 @@ class NoticeStatusSerializer(serializers.Serializer):
 
 
 class PublishSerializer(serializers.Serializer):
-    note = serializers.CharField(
+    note = CharField(
         required=False,
         allow_blank=True,
         max_length=2000,

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from exports.choices import Cadence, Dataset, ExportFormat, Weekday
 from exports.models import ExportSchedule, ScheduleRun
+from portal.api.fields import CharField
 
 
 class ScheduleRunSerializer(serializers.ModelSerializer):
@@ -41,7 +42,7 @@ class ScheduleSerializer(serializers.ModelSerializer):
 
 
 class ScheduleCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
+    name = CharField(max_length=100)
     tenant = serializers.SlugField(
         required=False, allow_null=True, help_text="A tenant's slug; null or absent: every tenant."
     )

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api.fields import CharField
 from portal.api.serializers.directory import (
     OperatorRefSerializer,
     TenantRefSerializer,
@@ -92,10 +93,10 @@ class AssignmentCreateSerializer(serializers.Serializer):
         slug_field="slug", queryset=Operator.objects.all(), help_text="The operator's slug."
     )
     countries = country_list_field(min_length=1)
-    contact_full_name = serializers.CharField(max_length=200)
+    contact_full_name = CharField(max_length=200)
     contact_email = serializers.EmailField()
     company_size = serializers.ChoiceField(CompanySize.choices)
-    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    contact_phone = CharField(max_length=32, required=False, allow_blank=True)
     acknowledged = serializers.BooleanField(
         help_text="Must be true: you accept the data transfer notice for this operator."
     )
@@ -105,10 +106,10 @@ class AssignmentUpdateSerializer(serializers.Serializer):
     """Change countries, contact details, or both; omitted fields stay as they are."""
 
     countries = country_list_field(min_length=1, required=False)
-    contact_full_name = serializers.CharField(max_length=200, required=False)
+    contact_full_name = CharField(max_length=200, required=False)
     contact_email = serializers.EmailField(required=False)
     company_size = serializers.ChoiceField(CompanySize.choices, required=False)
-    contact_phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    contact_phone = CharField(max_length=32, required=False, allow_blank=True)
 
     CONTACT_FIELDS = ("contact_full_name", "contact_email", "company_size", "contact_phone")
 
@@ -133,7 +134,7 @@ class MemberSerializer(serializers.ModelSerializer):
 class MemberCreateSerializer(serializers.Serializer):
     email = serializers.EmailField()
     role = serializers.ChoiceField(TenantRole.choices)
-    full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    full_name = CharField(max_length=150, required=False, allow_blank=True)
 
 
 class MemberUpdateSerializer(serializers.Serializer):
@@ -155,7 +156,7 @@ class OperatorMemberSerializer(serializers.ModelSerializer):
 class OperatorMemberCreateSerializer(serializers.Serializer):
     email = serializers.EmailField()
     role = serializers.ChoiceField(OperatorRole.choices)
-    full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    full_name = CharField(max_length=150, required=False, allow_blank=True)
 
 
 class OperatorMemberUpdateSerializer(serializers.Serializer):
@@ -183,7 +184,7 @@ class ConsentSerializer(serializers.ModelSerializer):
 
 class ConsentStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(CONSENT_STATUS_CHOICES)
-    reason = serializers.CharField(
+    reason = CharField(
         required=False,
         allow_blank=True,
         max_length=2000,

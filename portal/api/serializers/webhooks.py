@@ -3,6 +3,7 @@ answers that make one (create, rotate) carry it."""
 
 from rest_framework import serializers
 
+from portal.api.fields import CharField
 from portal.choices import WebhookEvent
 from portal.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -55,16 +56,16 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
 
 
 class WebhookEndpointCreateSerializer(serializers.Serializer):
-    url = serializers.CharField(max_length=500)
-    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    url = CharField(max_length=500)
+    description = CharField(max_length=200, required=False, allow_blank=True)
     event_types = serializers.ListField(
         child=serializers.ChoiceField(WebhookEvent.choices), allow_empty=False
     )
 
 
 class WebhookEndpointUpdateSerializer(serializers.Serializer):
-    url = serializers.CharField(max_length=500, required=False)
-    description = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    url = CharField(max_length=500, required=False)
+    description = CharField(max_length=200, required=False, allow_blank=True)
     event_types = serializers.ListField(
         child=serializers.ChoiceField(WebhookEvent.choices), allow_empty=False, required=False
     )
