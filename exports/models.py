@@ -39,8 +39,14 @@ class ExportJob(models.Model):
         max_length=8, choices=[("tenant", "Tenant"), ("operator", "Operator")]
     )
     datasets = models.JSONField(default=list, help_text="Dataset values, sorted.")
-    start = models.DateTimeField(help_text="Call records from (inclusive, UTC).")
-    end = models.DateTimeField(help_text="Call records until (exclusive, UTC).")
+    # The time range applies to call records only: numbers and emergency locations are exported
+    # as they are when the file is made, so an export without call records has no range.
+    start = models.DateTimeField(
+        null=True, blank=True, help_text="Call records from (inclusive, UTC)."
+    )
+    end = models.DateTimeField(
+        null=True, blank=True, help_text="Call records until (exclusive, UTC)."
+    )
     format = models.CharField(max_length=8, choices=ExportFormat.choices)
     mask_external_digits = models.BooleanField(default=False)
     status = models.CharField(
@@ -87,6 +93,11 @@ class ExportJob(models.Model):
             one_of("status", ExportStatus, "export_status_valid"),
             one_of("format", ExportFormat, "export_format_valid"),
             ordered("start", "end", "export_range_ordered"),
+            models.CheckConstraint(
+                condition=Q(start__isnull=True, end__isnull=True)
+                | Q(start__isnull=False, end__isnull=False),
+                name="export_range_whole_or_none",
+            ),
             # Identical in-flight requests collapse into one job, even when they race.
             models.UniqueConstraint(
                 fields=["dedupe_key"],

@@ -118,7 +118,13 @@ def _checked_datasets(datasets) -> list[str]:
     return chosen
 
 
-def _checked_range(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
+def _checked_range(
+    datasets: list[str], start: datetime | None, end: datetime | None
+) -> tuple[datetime | None, datetime | None]:
+    """The call records' time range, checked; none for an export without call records (numbers
+    and locations are exported as they are when the file is made: a range would mean nothing)."""
+    if Dataset.CALL_RECORDS.value not in datasets:
+        return None, None
     if start is None or end is None:
         raise DomainError("Give the start and the end of the time range.", field="start")
     if timezone.is_naive(start) or timezone.is_naive(end):
@@ -139,8 +145,8 @@ def _checked_range(start: datetime | None, end: datetime | None) -> tuple[dateti
 
 def dedupe_key(tenant, operator, datasets, start, end, fmt) -> str:
     raw = "|".join(
-        [str(tenant.pk), str(operator.pk), ",".join(datasets), start.isoformat(),
-         end.isoformat(), fmt]
+        [str(tenant.pk), str(operator.pk), ",".join(datasets), start.isoformat() if start else "",
+         end.isoformat() if end else "", fmt]
     )  # fmt: skip
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -180,8 +186,8 @@ def request_export(
     by: User,
     via: str,
     datasets,
-    start: datetime | None,
-    end: datetime | None,
+    start: datetime | None = None,
+    end: datetime | None = None,
     format: str,
     ip: str | None = None,
     schedule=None,
@@ -198,7 +204,7 @@ def request_export(
     if format not in ExportFormat.values:
         raise DomainError("Choose CSV or NDJSON.", field="format")
     if schedule is None:
-        start, end = _checked_range(start, end)
+        start, end = _checked_range(chosen, start, end)
     elif start is None or end is None or end <= start:
         raise DomainError("A scheduled run needs a window that ends after it starts.")
     key = dedupe_key(tenant, operator, chosen, start, end, format)

@@ -63,7 +63,9 @@ class ExportEntry:
             "operator": {"name": job.operator.name, "slug": job.operator.slug},
             "produced_at": job.finished_at.isoformat() if job.finished_at else None,
             "requested_via": job.requested_via,
-            "time_range": {"start": job.start.isoformat(), "end": job.end.isoformat()},
+            "time_range": (
+                {"start": job.start.isoformat(), "end": job.end.isoformat()} if job.start else None
+            ),
             "datasets": job.datasets,
             "rows": self.rows,
             "notice_version": job.notice_version,

@@ -78,7 +78,12 @@ def build_manifest(job: ExportJob, files: list[dict], notice: Any) -> dict[str, 
         },
         "datasets": list(job.datasets),
         "format": job.format,
-        "time_range": {"start": time_text(job.start), "end": time_text(job.end)},
+        # None for an export without call records: the range applies to call records only.
+        "time_range": (
+            {"start": time_text(job.start), "end": time_text(job.end)}
+            if job.start and job.end
+            else None
+        ),
         # Scheduled runs: the watermark range on ingestion time ("time_range" is then the same
         # window; call times are not limited by it). Null for an export someone asked for.
         "watermark": (

@@ -185,7 +185,8 @@ def shared_csv(kind: str, tenant, jobs, downloads, *, show_ip: bool) -> Streamin
                 yield writer.writerow(
                     [job.pk, job.operator.name, job.status, job.created_at.isoformat(),
                      job.requested_by.display_name if job.requested_by else "",
-                     ";".join(job.datasets), job.start.isoformat(), job.end.isoformat(),
+                     ";".join(job.datasets), job.start.isoformat() if job.start else "",
+                     job.end.isoformat() if job.end else "",
                      job.format, job.rows_total, job.notice_version or "",
                      job.finished_at.isoformat() if job.finished_at else ""]
                 )  # fmt: skip

@@ -119,6 +119,33 @@ def test_request_is_validated(world, published, token_api):
     }
 
 
+def test_a_numbers_only_export_needs_no_time_range(world, published, token_api):
+    # Numbers and locations are exported as they are when the file is made: no range to give.
+    request = {"tenant": "contoso", "operator": "operator-o", "datasets": ["numbers"]}
+    response = token_api(world.oscar).post(URL, request, format="json")
+    assert response.status_code == 202, response.json()
+    assert (response.json()["start"], response.json()["end"]) == (None, None)
+    job = finish(ExportJob.objects.get(pk=response.json()["id"]))
+    assert job.manifest["time_range"] is None
+    assert [f["name"] for f in job.manifest["files"]] == ["numbers.csv"]
+    # A range sent anyway means nothing for numbers: it is not kept, and the same request
+    # without one is the same job.
+    again = token_api(world.oscar).post(URL, {**request, "start": REQUEST["start"],
+                                              "end": REQUEST["end"]}, format="json")  # fmt: skip
+    assert again.status_code == 202
+    assert (again.json()["start"], again.json()["end"]) == (None, None)
+
+
+def test_call_records_still_need_their_time_range(world, published, token_api):
+    request = {"tenant": "contoso", "operator": "operator-o", "datasets": ["call_records"]}
+    response = token_api(world.oscar).post(URL, request, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "start": ["Give the start and the end of the time range."]
+    }
+    assert not ExportJob.objects.exists()
+
+
 def test_poll_the_job(world, queued, token_api):
     body = token_api(world.oscar).get(f"{URL}{queued.pk}/").json()
     assert (body["status"], body["progress"]) == ("queued", 0)

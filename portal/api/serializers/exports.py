@@ -71,8 +71,17 @@ class ExportRequestSerializer(serializers.Serializer):
     datasets = serializers.ListField(
         child=serializers.ChoiceField(Dataset.choices), min_length=1, max_length=3
     )
-    start = serializers.DateTimeField(help_text="Call records from (inclusive), ISO 8601 UTC.")
-    end = serializers.DateTimeField(help_text="Call records until (exclusive), ISO 8601 UTC.")
+    start = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Call records from (inclusive), ISO 8601 UTC. Required with call_records; "
+        "ignored without (numbers and locations are exported as they are).",
+    )
+    end = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Call records until (exclusive), ISO 8601 UTC. Required with call_records.",
+    )
     format = serializers.ChoiceField(ExportFormat.choices, default=ExportFormat.CSV)
 
 
