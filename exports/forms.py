@@ -59,16 +59,36 @@ class ExportRequestForm(forms.Form):
 
 
 class RelationshipForm(forms.Form):
+    """The relationship of one assignment. A pending one preselects nothing: the admin must
+    choose. Several of these share a page (one per tenant), so ids end with the assignment's."""
+
     status = forms.ChoiceField(
+        label=_("Status"),
         choices=[
             (RelationshipStatus.AGREEMENT_SIGNED, RelationshipStatus.AGREEMENT_SIGNED.label),
             (RelationshipStatus.DECLINED, RelationshipStatus.DECLINED.label),
             (RelationshipStatus.TERMINATED, RelationshipStatus.TERMINATED.label),
-        ]
+        ],
+        error_messages={"required": _("Choose a relationship status.")},
     )
     reason = forms.CharField(
-        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason (required to decline or terminate)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, assignment=None, **kwargs):
+        if assignment is not None:
+            kwargs.setdefault("auto_id", f"%s-{assignment.pk}")
+        super().__init__(*args, **kwargs)
+        self.assignment_id = assignment.pk if assignment is not None else None
+        if assignment is None:
+            return
+        if assignment.relationship_status == RelationshipStatus.PENDING:
+            self.fields["status"].choices = [("", _("Choose…")), *self.fields["status"].choices]
+        else:
+            self.fields["status"].initial = assignment.relationship_status
 
 
 class TokenForm(forms.Form):
