@@ -423,3 +423,24 @@ def test_confirmation_page_has_no_catalogue_message_left_in_english(
     assert f'<html lang="{lang}">' in html
     assert _left_in_english(english.content.decode(), html, msgids, lang) == []
     assert [n for n in english_sentences(html) if " " in n] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_file_unavailable_page_is_translated_and_marks_the_reason_english(filled, client, lang):
+    """A refused download (410 here: sharing suspended) in the viewer's language; the reason is
+    the service's English sentence, marked ``lang="en"`` (DomainError texts stay English)."""
+    from portal.services import suspend_assignment
+
+    suspend_assignment(filled.assignment, by=filled.alice)
+    client.force_login(filled.oscar)
+    path = f"/o/{filled.operator_o.slug}/exports/{filled.job.pk}/download/"
+    english = client.get(path, {"lang": "en"})
+    assert english.status_code == 410
+    assert "This file is not available" in english.content.decode()
+    response = client.get(path, {"lang": lang})
+    html = response.content.decode()
+    assert f'<html lang="{lang}">' in html
+    assert '<p lang="en">Contoso has suspended sharing with Operator O.</p>' in html
+    assert "This file is not available" not in html
+    assert [n for n in english_sentences(html) if " " in n] == []
