@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.views.generic import FormView, TemplateView
 
 from exports.forms import WebhookForm
+from portal.choices import WebhookEvent
 from portal.errors import DomainError
 from portal.mfa.stepup import recent_second_factor
 from portal.models import WebhookEndpoint
@@ -97,6 +98,10 @@ class WebhookDetailView(WebhookAdminPage, TemplateView):
         shown = self.request.session.pop(NEW_SECRET_KEY, None)
         if shown and shown.get("endpoint") == str(endpoint.public_id):
             ctx["new_secret"] = shown["s"]
+        ctx["events"] = [  # the code a receiver matches on, and what it means
+            (event, WebhookEvent(event).label if event in WebhookEvent.values else "")
+            for event in endpoint.event_types
+        ]
         ctx["deliveries"] = webhooks.deliveries_of(endpoint)
         return ctx
 
