@@ -59,16 +59,36 @@ class ExportRequestForm(forms.Form):
 
 
 class RelationshipForm(forms.Form):
+    """The relationship of one assignment. A pending one preselects nothing: the admin must
+    choose. Several of these share a page (one per tenant), so ids end with the assignment's."""
+
     status = forms.ChoiceField(
+        label=_("Status"),
         choices=[
             (RelationshipStatus.AGREEMENT_SIGNED, RelationshipStatus.AGREEMENT_SIGNED.label),
             (RelationshipStatus.DECLINED, RelationshipStatus.DECLINED.label),
             (RelationshipStatus.TERMINATED, RelationshipStatus.TERMINATED.label),
-        ]
+        ],
+        error_messages={"required": _("Choose a relationship status.")},
     )
     reason = forms.CharField(
-        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason (required to decline or terminate)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, assignment=None, **kwargs):
+        if assignment is not None:
+            kwargs.setdefault("auto_id", f"%s-{assignment.pk}")
+        super().__init__(*args, **kwargs)
+        self.assignment_id = assignment.pk if assignment is not None else None
+        if assignment is None:
+            return
+        if assignment.relationship_status == RelationshipStatus.PENDING:
+            self.fields["status"].choices = [("", _("Choose…")), *self.fields["status"].choices]
+        else:
+            self.fields["status"].initial = assignment.relationship_status
 
 
 class TokenForm(forms.Form):
@@ -120,48 +140,59 @@ class TokenForm(forms.Form):
 class ScheduleForm(forms.Form):
     """A scheduled incremental export: what, for whom, how often (``exports.schedules``)."""
 
-    name = forms.CharField(label="Name", max_length=100, initial="Nightly feed")
-    tenant = forms.ChoiceField(label="Organization", required=False)
+    name = forms.CharField(label=_("Name"), max_length=100, initial=_("Nightly feed"))
+    tenant = forms.ChoiceField(label=_("Organization"), required=False)
     datasets = forms.MultipleChoiceField(
         choices=Dataset.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=[Dataset.CALL_RECORDS],
-        label="Data to export",
-        help_text="Call records: those stored since the previous delivered run. Numbers and "
-        "emergency locations: as they are at each run.",
+        label=_("Data to export"),
+        help_text=_(
+            "Call records: those stored since the previous delivered run. Numbers and "
+            "emergency locations: as they are at each run."
+        ),
     )
     format = forms.ChoiceField(
-        choices=ExportFormat.choices, widget=forms.RadioSelect, initial=ExportFormat.CSV
+        choices=ExportFormat.choices,
+        widget=forms.RadioSelect,
+        initial=ExportFormat.CSV,
+        label=_("Format"),
     )
     cadence = forms.ChoiceField(
-        choices=Cadence.choices, widget=forms.RadioSelect, initial=Cadence.DAILY
+        choices=Cadence.choices,
+        widget=forms.RadioSelect,
+        initial=Cadence.DAILY,
+        label=_("How often"),
     )
     at = forms.TimeField(
-        label="Time (UTC)",
+        label=_("Time (UTC)"),
         initial=time(2, 0),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="Hourly runs use its minutes only.",
+        help_text=_("Hourly runs use its minutes only."),
     )
     weekday = forms.TypedChoiceField(
-        choices=Weekday.choices, coerce=int, initial=Weekday.MONDAY, label="Day (weekly only)"
+        choices=Weekday.choices, coerce=int, initial=Weekday.MONDAY, label=_("Day (weekly only)")
     )
 
     since = forms.ChoiceField(
-        label="The first run delivers records stored",
+        label=_("The first run delivers records stored"),
         choices=[
-            ("now", "from now on"),
-            ("1", "in the last 24 hours, and on"),
-            ("7", "in the last 7 days, and on"),
-            ("30", "in the last 30 days, and on"),
-            ("all", "at any time (everything shared so far), and on"),
+            ("now", _("from now on")),
+            ("1", _("in the last 24 hours, and on")),
+            ("7", _("in the last 7 days, and on")),
+            ("30", _("in the last 30 days, and on")),
+            ("all", _("at any time (everything shared so far), and on")),
         ],
         initial="now",
-        help_text="Only what the organization shares with us is ever delivered.",
+        help_text=_("Only what the organization shares with us is ever delivered."),
     )
 
     def __init__(self, *args, tenants: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tenant"].choices = [("", "Every organization that chose us"), *tenants]
+        self.fields["tenant"].choices = [
+            ("", gettext("Every organization that chose us")),
+            *tenants,
+        ]
 
     @property
     def starts_at(self) -> datetime | None:
@@ -182,15 +213,15 @@ class WebhookForm(forms.Form):
     """A webhook endpoint: where, and which events (``portal.services.webhooks``)."""
 
     url = forms.CharField(
-        label="Endpoint URL",
+        label=_("Endpoint URL"),
         max_length=500,
         widget=forms.URLInput(attrs={"placeholder": "https://feeds.example.net/operator-connect"}),
-        help_text="https:// only. We POST signed JSON (Standard Webhooks) and expect a 2xx.",
+        help_text=_("https:// only. We POST signed JSON (Standard Webhooks) and expect a 2xx."),
     )
-    description = forms.CharField(label="Description (optional)", max_length=200, required=False)
+    description = forms.CharField(label=_("Description (optional)"), max_length=200, required=False)
     event_types = forms.MultipleChoiceField(
         choices=WebhookEvent.choices,
         widget=forms.CheckboxSelectMultiple,
         initial=list(WebhookEvent.values),
-        label="Events",
+        label=_("Events"),
     )

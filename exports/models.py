@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from exports.choices import (
     IN_FLIGHT,
@@ -17,6 +18,7 @@ from exports.choices import (
     Weekday,
 )
 from exports.querysets import ExportJobQuerySet, ExportScheduleQuerySet
+from portal.choices import english
 from portal.models.constraints import one_of, ordered
 
 
@@ -202,7 +204,20 @@ class ExportSchedule(models.Model):
             return f"Hourly at minute {self.minute:02d}"
         if self.cadence == Cadence.DAILY:
             return f"Daily at {at}"
-        return f"Weekly on {Weekday(self.weekday).label} at {at}"
+        return f"Weekly on {english(Weekday(self.weekday))} at {at}"
+
+    @property
+    def cadence_label(self) -> str:
+        """``cadence_text`` in the viewer's language (``cadence_text`` stays English: audit)."""
+        at = f"{self.hour:02d}:{self.minute:02d}"
+        if self.cadence == Cadence.HOURLY:
+            return gettext("Hourly at minute %(minute)s") % {"minute": f"{self.minute:02d}"}
+        if self.cadence == Cadence.DAILY:
+            return gettext("Daily at %(time)s UTC") % {"time": at}
+        return gettext("Weekly on %(day)s at %(time)s UTC") % {
+            "day": Weekday(self.weekday).label,
+            "time": at,
+        }
 
 
 class ScheduleRun(models.Model):

@@ -2,8 +2,7 @@
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -35,12 +34,21 @@ class OperatorSide:
         return ExportJob.objects.visible_to(self.request.user).for_operator(self.operator)
 
 
+def relationship_form(assignment, refused: RelationshipForm | None) -> RelationshipForm:
+    """The assignment's relationship form: the refused one (with its errors) if it is this
+    assignment's, else a fresh one."""
+    if refused is not None and refused.assignment_id == assignment.pk:
+        return refused
+    return RelationshipForm(assignment=assignment)
+
+
 class HomeView(OperatorMixin, TemplateView):
     """The tenants that assigned this operator, with their status and the relationship."""
 
     template_name = "exports/operator/home.html"
 
     def get_context_data(self, **kwargs):
+        refused = kwargs.pop("relationship_refused", None)
         ctx = super().get_context_data(**kwargs)
         assignments = list(
             OperatorAssignment.objects.for_operator(self.operator)
@@ -51,8 +59,8 @@ class HomeView(OperatorMixin, TemplateView):
         )
         for a in assignments:  # what reaches us now, and why not (the sharing gate)
             a.gate = gate(a.tenant, self.operator)
+            a.relationship_form = relationship_form(a, refused)
         ctx["assignments"] = assignments
-        ctx["relationship_form"] = RelationshipForm()
         return ctx
 
 
@@ -62,12 +70,13 @@ class TenantView(OperatorMixin, TemplateView):
     template_name = "exports/operator/tenant.html"
 
     def get_context_data(self, **kwargs):
+        refused = kwargs.pop("relationship_refused", None)
         ctx = super().get_context_data(**kwargs)
         overview = tenant_overview(self.operator, self.kwargs["tenant_slug"], self.request.user)
         ctx["o"] = overview
         ctx["a"] = overview.assignment
         ctx["jobs"] = with_links(overview.exports, "operator")
-        ctx["relationship_form"] = RelationshipForm()
+        overview.assignment.relationship_form = relationship_form(overview.assignment, refused)
         ctx["can_request"] = overview.gate.is_open
         peak = max((n for _, n in overview.monthly_calls), default=0)
         ctx["monthly_calls"] = [(m, n, round(100 * n / peak) if peak else 0)
@@ -90,10 +99,8 @@ class RelationshipView(OperatorMixin, View):
         )
         if assignment is None:
             raise Http404("No such organization.")
-        form = RelationshipForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, gettext("Choose a relationship status."))
-        else:
+        form = RelationshipForm(request.POST, assignment=assignment)
+        if form.is_valid():
             try:
                 set_relationship_status(
                     assignment,
@@ -103,21 +110,30 @@ class RelationshipView(OperatorMixin, View):
                     ip=client_ip(request),
                 )
             except DomainError as exc:
-                messages.error(request, f"{assignment.tenant.name}: {exc.message}")
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 messages.success(
                     request,
                     gettext("Relationship with %(name)s updated.")
                     % {"name": assignment.tenant.name},
                 )
-        if request.POST.get("back") == "tenant":
-            return redirect(
-                reverse(
-                    "exports:operator_tenant",
-                    kwargs={"operator_slug": self.operator.slug, "tenant_slug": tenant_slug},
-                )
-            )
-        return redirect("exports:operator_home", operator_slug=self.operator.slug)
+                if request.POST.get("back") == "tenant":
+                    return redirect(
+                        "exports:operator_tenant",
+                        operator_slug=self.operator.slug,
+                        tenant_slug=tenant_slug,
+                    )
+                return redirect("exports:operator_home", operator_slug=self.operator.slug)
+        return self.refuse(request, form, tenant_slug)
+
+    def refuse(self, request, form: RelationshipForm, tenant_slug: str):
+        """The page the form came from again, its form showing the errors (docs/ui.md "Forms")."""
+        page = TenantView if request.POST.get("back") == "tenant" else HomeView
+        view = page()
+        view.setup(request, operator_slug=self.operator.slug, tenant_slug=tenant_slug)
+        view.operator, view.operator_role = self.operator, self.operator_role
+        context = view.get_context_data(relationship_refused=form)
+        return render(request, page.template_name, context, status=400)
 
 
 class ExportListView(OperatorSide, OperatorMixin, TemplateView):

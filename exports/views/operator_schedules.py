@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.generic import FormView, TemplateView
 
 from exports import schedules
@@ -90,8 +91,8 @@ class ScheduleCreateView(ScheduleAdminPage, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            f"Schedule “{schedule.name}” created. Its first run is at "
-            f"{schedule.next_run_at:%Y-%m-%d %H:%M} UTC.",
+            gettext("Schedule “%(name)s” created. Its first run is at %(when)s UTC.")
+            % {"name": schedule.name, "when": f"{schedule.next_run_at:%Y-%m-%d %H:%M}"},
         )
         return redirect(self.detail_url(schedule))
 
@@ -132,9 +133,12 @@ class SchedulePauseView(ScheduleAdminPage, TemplateView):
         schedule = schedules.set_paused(
             schedule, paused=paused, by=request.user, ip=client_ip(request)
         )
-        messages.success(
-            request, f"Schedule “{schedule.name}” {'paused' if paused else 'resumed'}."
+        done = (
+            gettext("Schedule “%(name)s” paused.")
+            if paused
+            else gettext("Schedule “%(name)s” resumed.")
         )
+        messages.success(request, done % {"name": schedule.name})
         return redirect(self.detail_url(schedule))
 
 
@@ -149,11 +153,13 @@ class ScheduleRunNowView(ScheduleAdminPage, TemplateView):
         requested = sum(1 for r in runs if r.export_id)
         skipped = [f"{r.tenant.name}: {r.message}" for r in runs if not r.export_id]
         if requested:
-            messages.success(request, f"{requested} export(s) requested.")
+            messages.success(
+                request, gettext("%(count)s export(s) requested.") % {"count": requested}
+            )
         for line in skipped:
             messages.warning(request, line)
         if not runs:
-            messages.warning(request, "No organization to run this schedule for.")
+            messages.warning(request, gettext("No organization to run this schedule for."))
         return redirect(self.detail_url(schedule))
 
 
@@ -168,5 +174,8 @@ class ScheduleDeleteView(ScheduleAdminPage, TemplateView):
         if request.POST.get("confirm") != "yes":
             return render(request, self.template_name, self.get_context_data(schedule=schedule))
         schedules.delete_schedule(schedule, by=request.user, ip=client_ip(request))
-        messages.success(request, f"Schedule “{schedule.name}” deleted. Its exports remain.")
+        messages.success(
+            request,
+            gettext("Schedule “%(name)s” deleted. Its exports remain.") % {"name": schedule.name},
+        )
         return redirect(self.list_url())

@@ -12,9 +12,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
 from django.views.generic import FormView, TemplateView
 
 from exports.forms import WebhookForm
+from portal.choices import WebhookEvent
 from portal.errors import DomainError
 from portal.mfa.stepup import recent_second_factor
 from portal.models import WebhookEndpoint
@@ -80,7 +82,7 @@ class WebhookCreateView(WebhookAdminPage, FormView):
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             return self.form_invalid(form)
         self.show_secret_once(endpoint, secret)
-        messages.success(self.request, "Webhook endpoint registered.")
+        messages.success(self.request, gettext("Webhook endpoint registered."))
         return redirect(self.detail_url(endpoint))
 
 
@@ -96,6 +98,10 @@ class WebhookDetailView(WebhookAdminPage, TemplateView):
         shown = self.request.session.pop(NEW_SECRET_KEY, None)
         if shown and shown.get("endpoint") == str(endpoint.public_id):
             ctx["new_secret"] = shown["s"]
+        ctx["events"] = [  # the code a receiver matches on, and what it means
+            (event, WebhookEvent(event).label if event in WebhookEvent.values else "")
+            for event in endpoint.event_types
+        ]
         ctx["deliveries"] = webhooks.deliveries_of(endpoint)
         return ctx
 
@@ -121,7 +127,7 @@ class WebhookActionView(WebhookAdminPage, TemplateView):
 class WebhookTestView(WebhookActionView):
     def act(self, endpoint):
         webhooks.send_test_event(endpoint, by=self.request.user)
-        return "Test event sent; its delivery is in the log below."
+        return gettext("Test event sent; its delivery is in the log below.")
 
 
 @method_decorator(recent_second_factor, name="post")
@@ -129,7 +135,7 @@ class WebhookRotateView(WebhookActionView):
     def act(self, endpoint):
         secret = webhooks.rotate_secret(endpoint, by=self.request.user, ip=client_ip(self.request))
         self.show_secret_once(endpoint, secret)
-        return (
+        return gettext(
             "New secret made. The old one keeps signing too for 24 hours: switch your "
             "receiver to the new one before then."
         )
@@ -143,7 +149,7 @@ class WebhookActiveView(WebhookActionView):
         webhooks.set_active(
             endpoint, active=active, by=self.request.user, ip=client_ip(self.request)
         )
-        return "Endpoint enabled." if active else "Endpoint disabled."
+        return gettext("Endpoint enabled.") if active else gettext("Endpoint disabled.")
 
 
 class WebhookDeleteView(WebhookAdminPage, TemplateView):
@@ -157,5 +163,7 @@ class WebhookDeleteView(WebhookAdminPage, TemplateView):
         if request.POST.get("confirm") != "yes":
             return render(request, self.template_name, self.get_context_data(endpoint=endpoint))
         webhooks.delete_endpoint(endpoint, by=request.user, ip=client_ip(request))
-        messages.success(request, f"Webhook endpoint {endpoint.url} deleted.")
+        messages.success(
+            request, gettext("Webhook endpoint %(url)s deleted.") % {"url": endpoint.url}
+        )
         return redirect(self.list_url())

@@ -54,6 +54,11 @@ def test_a_refused_request_shows_the_reason_on_the_form(world, published, login,
     assert response.status_code == 400
     assert "at most 3 days per export" in response.context["form"].errors["end_date"][0]
     assert not ExportJob.objects.exists()
+    # The error summary above the form links to the field, as in every form (docs/ui.md).
+    html = response.content.decode()
+    summary = html.split('class="error-summary"')[1].split("</div>")[0]
+    assert 'href="#id_end_date"' in summary and "at most 3 days per export" in summary
+    assert 'aria-invalid="true"' in html
 
 
 def test_operator_user_requests_only_for_tenants_sharing_with_it(world, published, login):

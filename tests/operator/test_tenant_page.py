@@ -105,6 +105,26 @@ def test_an_empty_status_is_refused(world, login):
     assert world.assignment.relationship_status == "pending"
 
 
+@pytest.mark.parametrize(("back", "path"), [("tenant", PAGE), ("", "/o/operator-o/")])
+def test_a_refused_relationship_change_shows_the_error_summary_on_its_page(
+    world, login, back, path
+):
+    client = login(world.olivia)
+    response = client.post(
+        "/o/operator-o/tenants/contoso/relationship/", {"status": "declined", "back": back}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    h1 = re.compile(r"<h1.*?</h1>", re.S)
+    assert h1.search(html)[0] == h1.search(client.get(path).content.decode())[0]  # its page
+    summary = html.split('class="error-summary"')[1].split("</div>")[0]
+    reason_id = f"reason-{world.assignment.pk}"
+    assert f'href="#{reason_id}"' in summary and "Give a reason" in summary
+    assert 'value="declined" selected' in html  # the admin's choice is kept
+    world.assignment.refresh_from_db()
+    assert world.assignment.relationship_status == "pending"
+
+
 def test_analysts_see_the_relationship_but_not_its_form(world, login):
     body = login(world.oscar).get(PAGE).content.decode()
     assert "Relationship" in body and '<select name="status"' not in body

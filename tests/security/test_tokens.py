@@ -82,6 +82,9 @@ def test_the_form_offers_no_token_that_never_expires(world, login):
         TOKENS, {"name": "forever", "scope": "read", "expires_in_days": ""}
     )
     assert response.status_code == 400 and not ApiToken.objects.exists()
+    # The error summary above the form links to the field (docs/ui.md "Forms").
+    summary = response.content.decode().split('class="error-summary"')[1].split("</div>")[0]
+    assert 'href="#id_expires_in_days"' in summary
 
 
 def test_the_list_shows_scope_limit_last_use_and_its_address(world, login):

@@ -189,6 +189,22 @@ def filled(world, tmp_path, settings):
     create_token(world.oscar, name="nightly", scope="exports")
     world.job = job
     world.number = number
+    # A schedule whose first run made an export, and an endpoint with a pending test delivery.
+    from exports import schedules
+    from portal.services import webhooks
+
+    world.schedule = schedules.create_schedule(
+        world.operator_o, by=world.olivia, name="Nightly", datasets=["call_records"],
+        format="csv", cadence="weekly", hour=2, weekday=2, tenant=world.tenant_a,
+        starts_at=timezone.now() - timedelta(days=2),
+    )  # fmt: skip
+    for run in schedules.run_schedule(world.schedule.pk, manual=True, by=world.olivia):
+        runner.run_export(run.export_id)
+    world.endpoint, _secret = webhooks.create_endpoint(
+        world.operator_o, by=world.olivia, url="https://hooks.operator-o.test/events",
+        event_types=["export.succeeded"], description="Feed",
+    )  # fmt: skip
+    webhooks.send_test_event(world.endpoint, by=world.olivia)
     return world
 
 
@@ -242,6 +258,16 @@ PAGES = [
     ),
     ("sign-in policy", "alice", lambda w: f"/t/{w.tenant_a.slug}/security/"),
     ("add an authenticator app", "alice", lambda w: "/account/security/app/"),
+    ("operator schedules", "olivia", lambda w: f"/o/{w.operator_o.slug}/schedules/"),
+    ("new schedule", "olivia", lambda w: f"/o/{w.operator_o.slug}/schedules/new/"),
+    ("schedule", "olivia", lambda w: f"/o/{w.operator_o.slug}/schedules/{w.schedule.pk}/"),
+    ("operator webhooks", "olivia", lambda w: f"/o/{w.operator_o.slug}/webhooks/"),
+    ("register a webhook endpoint", "olivia", lambda w: f"/o/{w.operator_o.slug}/webhooks/new/"),
+    (
+        "webhook endpoint",
+        "olivia",
+        lambda w: f"/o/{w.operator_o.slug}/webhooks/{w.endpoint.public_id}/",
+    ),
 ]
 
 
@@ -250,6 +276,7 @@ PY_SOURCES = [
     "portal/choices.py", "exports/choices.py", "portal/web/forms.py", "portal/web/views/data.py",
     "exports/forms.py", "portal/mfa/policy.py", "exports/views/tenant.py",
     "portal/web/views/call_detail.py", "portal/mfa/views.py", "portal/web/views/security.py",
+    "exports/models.py", "exports/views/operator_schedules.py", "exports/views/operator_webhooks.py",
 ]  # fmt: skip
 
 
@@ -339,3 +366,81 @@ def test_a_confirmation_message_is_in_the_chosen_language(world, client, lang, e
         follow=True,
     )
     assert [str(m) for m in response.context["messages"]] == [expected]
+
+
+# Confirmation pages a POST without "confirm" shows: (page, persona, URL, form data).
+CONFIRMATIONS = [
+    (
+        "delete a schedule",
+        "olivia",
+        lambda w: f"/o/{w.operator_o.slug}/schedules/{w.schedule.pk}/delete/",
+        lambda w: {},
+    ),
+    (
+        "delete a webhook endpoint",
+        "olivia",
+        lambda w: f"/o/{w.operator_o.slug}/webhooks/{w.endpoint.public_id}/delete/",
+        lambda w: {},
+    ),
+    (
+        "remove an operator member",
+        "olivia",
+        lambda w: f"/o/{w.operator_o.slug}/members/remove/",
+        lambda w: {"email": w.oscar.email},
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(
+    ("page", "persona", "url", "data"), CONFIRMATIONS, ids=[p[0] for p in CONFIRMATIONS]
+)
+def test_confirmation_page_has_no_catalogue_message_left_in_english(
+    filled, client, page, persona, url, data, lang
+):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from portal.translations import template_messages, untranslated
+
+    client.force_login(getattr(filled, persona))
+    path = url(filled)
+    english = client.post(f"{path}?lang=en", data(filled))
+    assert english.status_code == 200
+    templates = sorted(
+        {Path(t.origin.name) for t in english.templates if t.origin and t.origin.name}
+        & {p for p in Path(settings.BASE_DIR, "templates").rglob("*.html")}
+    )
+    msgids = [m for t in templates for m in template_messages(t)]
+    assert msgids, f"{page}: no template of the page is marked for translation"
+    assert untranslated(templates).get(lang, []) == []
+
+    response = client.post(f"{path}?lang={lang}", data(filled))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<html lang="{lang}">' in html
+    assert _left_in_english(english.content.decode(), html, msgids, lang) == []
+    assert [n for n in english_sentences(html) if " " in n] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_file_unavailable_page_is_translated_and_marks_the_reason_english(filled, client, lang):
+    """A refused download (410 here: sharing suspended) in the viewer's language; the reason is
+    the service's English sentence, marked ``lang="en"`` (DomainError texts stay English)."""
+    from portal.services import suspend_assignment
+
+    suspend_assignment(filled.assignment, by=filled.alice)
+    client.force_login(filled.oscar)
+    path = f"/o/{filled.operator_o.slug}/exports/{filled.job.pk}/download/"
+    english = client.get(path, {"lang": "en"})
+    assert english.status_code == 410
+    assert "This file is not available" in english.content.decode()
+    response = client.get(path, {"lang": lang})
+    html = response.content.decode()
+    assert f'<html lang="{lang}">' in html
+    assert '<p lang="en">Contoso has suspended sharing with Operator O.</p>' in html
+    assert "This file is not available" not in html
+    assert [n for n in english_sentences(html) if " " in n] == []
