@@ -189,6 +189,9 @@ def filled(world, tmp_path, settings):
     create_token(world.oscar, name="nightly", scope="exports")
     world.job = job
     world.number = number
+    from portal.models import TenantDomain
+
+    TenantDomain.objects.create(tenant=world.tenant_a, domain="contoso.test")  # SSO page's table
     return world
 
 
@@ -242,6 +245,19 @@ PAGES = [
     ),
     ("sign-in policy", "alice", lambda w: f"/t/{w.tenant_a.slug}/security/"),
     ("add an authenticator app", "alice", lambda w: "/account/security/app/"),
+    # Tenant B has Operator Connect off; Operator U is not one of tenant A's operators.
+    ("enable Operator Connect", "bob", lambda w: f"/t/{w.tenant_b.slug}/operator-connect/enable/"),
+    (
+        "disable Operator Connect",
+        "alice",
+        lambda w: f"/t/{w.tenant_a.slug}/operator-connect/disable/",
+    ),
+    (
+        "add an operator",
+        "alice",
+        lambda w: f"/t/{w.tenant_a.slug}/directory/{w.operator_u.slug}/add/",
+    ),
+    ("single sign-on", "alice", lambda w: f"/t/{w.tenant_a.slug}/settings/sso/"),
 ]
 
 
@@ -250,6 +266,8 @@ PY_SOURCES = [
     "portal/choices.py", "exports/choices.py", "portal/web/forms.py", "portal/web/views/data.py",
     "exports/forms.py", "portal/mfa/policy.py", "exports/views/tenant.py",
     "portal/web/views/call_detail.py", "portal/mfa/views.py", "portal/web/views/security.py",
+    "portal/web/sso_forms.py", "portal/web/views/sso.py", "portal/web/views/operator_connect.py",
+    "portal/web/views/directory.py",
 ]  # fmt: skip
 
 
