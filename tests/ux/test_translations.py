@@ -258,6 +258,8 @@ PAGES = [
         lambda w: f"/t/{w.tenant_a.slug}/directory/{w.operator_u.slug}/add/",
     ),
     ("single sign-on", "alice", lambda w: f"/t/{w.tenant_a.slug}/settings/sso/"),
+    ("change your password", "alice", lambda w: "/accounts/password_change/"),
+    ("password changed", "alice", lambda w: "/accounts/password_change/done/"),
 ]
 
 
@@ -357,3 +359,94 @@ def test_a_confirmation_message_is_in_the_chosen_language(world, client, lang, e
         follow=True,
     )
     assert [str(m) for m in response.context["messages"]] == [expected]
+
+
+# --- sign-in and password pages, for a visitor who is not signed in -----------------------------
+
+
+def _locked_out(client, lang):
+    """Wrong passwords until the account is blocked: the lockout page."""
+    for _ in range(10):
+        response = client.post(
+            f"/accounts/login/?lang={lang}",
+            {"username": "alice@contoso.test", "password": "wrong-password"},
+        )
+        if response.status_code == 429:
+            return response
+    raise AssertionError("never locked out")
+
+
+# (page, request made by the test client in a language) — sign-in and password pages.
+SIGN_IN_PAGES = [
+    ("sign in", lambda c, lang: c.get("/accounts/login/", {"lang": lang})),
+    (
+        "sign in, not an e-mail address",
+        lambda c, lang: c.post(
+            f"/accounts/login/?lang={lang}", {"username": "alice", "password": "wrong-password"}
+        ),
+    ),
+    (
+        "sign in, wrong password",
+        lambda c, lang: c.post(
+            f"/accounts/login/?lang={lang}",
+            {"username": "alice@contoso.test", "password": "wrong-password"},
+        ),
+    ),
+    ("locked out", _locked_out),
+    ("reset your password", lambda c, lang: c.get("/accounts/password_reset/", {"lang": lang})),
+    ("check your e-mail", lambda c, lang: c.get("/accounts/password_reset/done/", {"lang": lang})),
+    (
+        "invalid reset link",
+        lambda c, lang: c.get("/accounts/reset/MQ/set-password/", {"lang": lang}),
+    ),
+    ("password set", lambda c, lang: c.get("/accounts/reset/done/", {"lang": lang})),
+    ("sign in with your organization", lambda c, lang: c.get("/accounts/sso/", {"lang": lang})),
+    (
+        "no organization for this address",
+        lambda c, lang: c.post(f"/accounts/sso/?lang={lang}", {"email": "nobody@example.test"}),
+    ),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(("page", "fetch"), SIGN_IN_PAGES, ids=[p[0] for p in SIGN_IN_PAGES])
+def test_sign_in_page_has_no_catalogue_message_left_in_english(world, client, page, fetch, lang):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from portal.translations import template_messages, untranslated
+
+    english = fetch(client, "en")
+    assert english.status_code in (200, 429)
+    templates = sorted(
+        {Path(t.origin.name) for t in english.templates if t.origin and t.origin.name}
+        & {p for p in Path(settings.BASE_DIR, "templates").rglob("*.html")}
+    )
+    sources = [*templates, Path(settings.BASE_DIR, "portal/web/forms.py")]
+    msgids = [m for t in sources for m in template_messages(t)]
+    assert untranslated(sources).get(lang, []) == []
+
+    response = fetch(client, lang)
+    assert response.status_code == english.status_code
+    html = response.content.decode()
+    assert f'<html lang="{lang}">' in html
+    assert _left_in_english(english.content.decode(), html, msgids, lang) == []
+    assert [n for n in english_sentences(html) if " " in n] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_password_reset_e_mail_is_in_the_chosen_language(world, client, lang):
+    from django.core import mail
+
+    for asked in ("en", lang):
+        client.post(f"/accounts/password_reset/?lang={asked}", {"email": "alice@contoso.test"})
+    english, message = mail.outbox
+    assert message.subject != english.subject
+    assert message.body.strip().splitlines()[-1] != english.body.strip().splitlines()[-1]
+    lines = [line for line in message.body.splitlines() if " " in line]
+    assert len(lines) == 4  # greeting, why, where, what if not
+    assert [line for line in lines if english_sentences(f"<p>{line}</p>")] == []
+    assert len([line for line in english.body.splitlines() if english_sentences(line)]) == 2
