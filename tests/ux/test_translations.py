@@ -201,6 +201,13 @@ def filled(world, tmp_path, settings):
         export=job, tenant=world.tenant_a, kind=NUMBER, numbers=1, call_records=0,
         value_hash=subject_hash(NUMBER, number.telephone_number),
     )  # fmt: skip
+    # A second notice version (a data protection officer named): the notice history and diff.
+    from notices.services import update_notice_settings
+
+    update_notice_settings(
+        world.tenant_a, by=world.alice, dpo_name="Dana Officer", dpo_email="dpo@contoso.example"
+    )
+    publish_notice(world.tenant_a, by=world.alice)
     return world
 
 
@@ -290,6 +297,13 @@ PAGES = [
         lambda w: f"/t/{w.tenant_a.slug}/privacy/erase/?number={quote(w.number.telephone_number)}",
     ),
     ("retention", "alice", lambda w: f"/t/{w.tenant_a.slug}/privacy/retention/"),
+    ("notice status", "alice", lambda w: f"/t/{w.tenant_a.slug}/notice/"),
+    ("notice history", "alice", lambda w: f"/t/{w.tenant_a.slug}/notice/history/"),
+    ("notice version", "alice", lambda w: f"/t/{w.tenant_a.slug}/notice/v/1/"),
+    ("notice diff", "alice", lambda w: f"/t/{w.tenant_a.slug}/notice/diff/?a=1&b=2"),
+    ("notice settings", "alice", lambda w: f"/t/{w.tenant_a.slug}/notice/settings/"),
+    ("notice settings, read only", "victor", lambda w: f"/t/{w.tenant_a.slug}/notice/settings/"),
+    ("record of processing", "alice", lambda w: f"/t/{w.tenant_a.slug}/record/"),
 ]
 
 
@@ -299,7 +313,8 @@ PY_SOURCES = [
     "exports/forms.py", "portal/mfa/policy.py", "exports/views/tenant.py",
     "portal/web/views/call_detail.py", "portal/mfa/views.py", "portal/web/views/security.py",
     "portal/web/sso_forms.py", "portal/web/views/sso.py", "portal/web/views/operator_connect.py",
-    "portal/web/views/directory.py", "privacy/forms.py", "privacy/views.py",
+    "portal/web/views/directory.py", "privacy/forms.py", "privacy/views.py", "notices/forms.py",
+    "notices/views.py", "notices/record_views.py", "notices/choices.py",
 ]  # fmt: skip
 
 
