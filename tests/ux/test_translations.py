@@ -201,6 +201,17 @@ def filled(world, tmp_path, settings):
         export=job, tenant=world.tenant_a, kind=NUMBER, numbers=1, call_records=0,
         value_hash=subject_hash(NUMBER, number.telephone_number),
     )  # fmt: skip
+    # A departed user the export held, erased (the erasure's result page).
+    from privacy.erasure import erase_subject
+    from privacy.subjects import UPN, parse_subject
+
+    ExportSubject.objects.create(
+        export=job, tenant=world.tenant_a, kind=UPN, numbers=0, call_records=1,
+        value_hash=subject_hash(UPN, "gone@contoso.test"),
+    )  # fmt: skip
+    _, world.erasure = erase_subject(
+        world.tenant_a, [parse_subject(upn="gone@contoso.test")], by=world.alice
+    )
     # A second notice version (a data protection officer named): the notice history and diff.
     from notices.services import update_notice_settings
 
@@ -296,6 +307,7 @@ PAGES = [
         "alice",
         lambda w: f"/t/{w.tenant_a.slug}/privacy/erase/?number={quote(w.number.telephone_number)}",
     ),
+    ("erasure done", "alice", lambda w: f"/t/{w.tenant_a.slug}/privacy/erase/?done={w.erasure.pk}"),
     ("retention", "alice", lambda w: f"/t/{w.tenant_a.slug}/privacy/retention/"),
     ("notice status", "alice", lambda w: f"/t/{w.tenant_a.slug}/notice/"),
     ("notice history", "alice", lambda w: f"/t/{w.tenant_a.slug}/notice/history/"),
