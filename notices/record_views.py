@@ -12,6 +12,7 @@ import json
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -27,7 +28,7 @@ def _as_of(request):
         return None, ""
     day = parse_date(raw) if len(raw) == 10 else None
     if day is None:
-        return None, "Give the date as YYYY-MM-DD."
+        return None, gettext("Give the date as YYYY-MM-DD.")
     return end_of_day(day), ""
 
 

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.generic import FormView, TemplateView
 
 from notices.content import LANGUAGES
@@ -86,14 +87,20 @@ class PublishView(TenantMixin, FormView):
             if version.effective_at > version.published_at:
                 messages.success(
                     self.request,
-                    f"Version {version.number} is published and takes effect on "
-                    f"{version.effective_at:%d %b %Y, %H:%M} UTC: {version.change_summary}.",
+                    gettext(
+                        "Version %(n)s is published and takes effect on %(on)s UTC: %(changes)s."
+                    )
+                    % {
+                        "n": version.number,
+                        "on": f"{version.effective_at:%d %b %Y, %H:%M}",
+                        "changes": version.summary,
+                    },
                 )
             else:
                 messages.success(
                     self.request,
-                    f"Version {version.number} is published and in force: "
-                    f"{version.change_summary}.",
+                    gettext("Version %(n)s is published and in force: %(changes)s.")
+                    % {"n": version.number, "changes": version.summary},
                 )
         return HttpResponseRedirect(reverse("notices:status", args=[self.tenant.slug]))
 
@@ -118,7 +125,11 @@ class HistoryView(TenantMixin, TemplateView):
                 if version is not None:
                     url = reverse("notices:version", args=[self.tenant.slug, version.number])
                     return HttpResponseRedirect(url)
-                messages.info(request, f"No version of the notice was in force on {day:%Y-%m-%d}.")
+                messages.info(
+                    request,
+                    gettext("No version of the notice was in force on %(day)s.")
+                    % {"day": f"{day:%Y-%m-%d}"},
+                )
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -241,6 +252,8 @@ class SettingsView(TenantMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            "Saved. Publish a new version of the notice to show these changes to your users.",
+            gettext(
+                "Saved. Publish a new version of the notice to show these changes to your users."
+            ),
         )
         return HttpResponseRedirect(reverse("notices:status", args=[self.tenant.slug]))

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.choices import AuditAction
 from portal.errors import DomainError
@@ -40,7 +42,7 @@ class AccessReportView(PrivacyPage):
     """Look a person up; the report lists every export that held them, with its downloads."""
 
     template_name = "privacy/access.html"
-    title = "Data-subject access report"
+    title = _("Data-subject access report")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -63,7 +65,7 @@ class AccessReportPrintView(AccessReportView):
 
 class RetentionView(PrivacyPage):
     template_name = "privacy/retention.html"
-    title = "Call-record retention"
+    title = _("Call-record retention")
 
     def get_context_data(self, form=None, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -95,8 +97,10 @@ class RetentionView(PrivacyPage):
             else:
                 messages.success(
                     request,
-                    "Retention saved. Your privacy notice states it: publish a new version so "
-                    "your users are told.",
+                    gettext(
+                        "Retention saved. Your privacy notice states it: publish a new version "
+                        "so your users are told."
+                    ),
                 )
                 return redirect(self.url("retention"))
         return self.render_to_response(self.get_context_data(form=form), status=400)
@@ -108,7 +112,7 @@ class ErasureView(PrivacyPage):
     confirm (POST), then see the result (redirect, GET)."""
 
     template_name = "privacy/erase.html"
-    title = "Erase a user's data"
+    title = _("Erase a user's data")
 
     def get_context_data(self, form=None, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -148,5 +152,5 @@ class ErasureView(PrivacyPage):
         _, event = erasure.erase_subject(
             self.tenant, form.subjects, by=request.user, ip=client_ip(request)
         )
-        messages.success(request, f"Erased. Reference E-{event.pk}.")
+        messages.success(request, gettext("Erased. Reference E-%(ref)s.") % {"ref": event.pk})
         return redirect(f"{self.url('erase')}?done={event.pk}")

@@ -37,14 +37,14 @@ from portal.querysets import (
 )
 from portal.validation import normalize_phone
 
-ACK_REQUIRED = "Please tick the box to confirm you have read and accept the data transfer."
+ACK_REQUIRED = _("Please tick the box to confirm you have read and accept the data transfer.")
 
 
 class EmailAuthenticationForm(AuthenticationForm):
     """Sign-in with an e-mail address; the field keeps the name ``username`` (axes reads it)."""
 
     username = forms.EmailField(
-        label="E-mail address",
+        label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
 
@@ -53,8 +53,11 @@ class EmailAuthenticationForm(AuthenticationForm):
         tenant = getattr(self.request, "sso_required_tenant", None)
         if tenant is not None:
             return forms.ValidationError(
-                f"{tenant.name} requires single sign-on: use “Sign in with your organization "
-                "(SSO)” below instead of a password.",
+                _(
+                    "%(tenant)s requires single sign-on: use “Sign in with your organization "
+                    "(SSO)” below instead of a password."
+                )
+                % {"tenant": tenant.name},
                 code="sso_required",
             )
         return super().get_invalid_login_error()
@@ -86,8 +89,9 @@ class ProfileForm(forms.Form):
 
 
 class EnableForm(forms.Form):
+    # The label is the first line of the recorded (English) text: shown with lang="en".
     acknowledged = forms.BooleanField(
-        label="I understand and accept this data transfer for my organization.",
+        label=ENABLE_TEXT.text.split("\n", 1)[0],
         error_messages={"required": ACK_REQUIRED},
     )
     text_version = forms.CharField(widget=forms.HiddenInput, initial=ENABLE_TEXT.version)
@@ -95,7 +99,7 @@ class EnableForm(forms.Form):
     def clean_text_version(self) -> str:
         # The page a person read must be the text we record: refuse a stale form.
         if self.cleaned_data["text_version"] != ENABLE_TEXT.version:
-            raise forms.ValidationError("The notice text changed. Please read it again.")
+            raise forms.ValidationError(_("The notice text changed. Please read it again."))
         return ENABLE_TEXT.version
 
 

@@ -3,46 +3,49 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class SSOSettingsForm(forms.Form):
     issuer = forms.CharField(
-        label="Issuer URL",
+        label=_("Issuer URL"),
         max_length=400,
-        help_text="For Microsoft Entra ID: https://login.microsoftonline.com/<tenant-id>/v2.0",
+        help_text=_("For Microsoft Entra ID: https://login.microsoftonline.com/<tenant-id>/v2.0"),
         widget=forms.TextInput(attrs={"spellcheck": "false", "inputmode": "url"}),
     )
     client_id = forms.CharField(
-        label="Client (application) ID", max_length=255, widget=forms.TextInput()
+        label=_("Client (application) ID"), max_length=255, widget=forms.TextInput()
     )
     client_secret = forms.CharField(
-        label="Client secret",
+        label=_("Client secret"),
         required=False,
         max_length=1000,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Stored encrypted and never shown again. Leave blank to keep the saved one.",
+        help_text=_("Stored encrypted and never shown again. Leave blank to keep the saved one."),
     )
     enabled = forms.BooleanField(
-        label="Members can sign in with this identity provider", required=False
+        label=_("Members can sign in with this identity provider"), required=False
     )
     require_sso = forms.BooleanField(
-        label="Require single sign-on: members can no longer sign in with a password",
+        label=_("Require single sign-on: members can no longer sign in with a password"),
         required=False,
     )
 
 
 class DomainForm(forms.Form):
     domain = forms.CharField(
-        label="E-mail domain",
+        label=_("E-mail domain"),
         max_length=253,
-        help_text="People with an address in a verified domain are sent to your identity provider "
-        "and join as viewers on their first sign-in. Platform staff verify each domain.",
+        help_text=_(
+            "People with an address in a verified domain are sent to your identity provider "
+            "and join as viewers on their first sign-in. Platform staff verify each domain."
+        ),
     )
 
 
 class DiscoveryForm(forms.Form):
     email = forms.EmailField(
-        label="Work e-mail address",
+        label=_("Work e-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )

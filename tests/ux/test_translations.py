@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 from html.parser import HTMLParser
+from urllib.parse import parse_qsl, quote
 
 import pytest
 from django.core.management import call_command
@@ -205,6 +206,35 @@ def filled(world, tmp_path, settings):
         event_types=["export.succeeded"], description="Feed",
     )  # fmt: skip
     webhooks.send_test_event(world.endpoint, by=world.olivia)
+    from exports.models import ExportSubject
+    from portal.models import TenantDomain
+    from privacy.subjects import NUMBER, subject_hash
+
+    TenantDomain.objects.create(tenant=world.tenant_a, domain="contoso.test")  # SSO page's table
+    # The export held the number (the access report and erasure review of a person). The
+    # runner's own list of people is read on another connection, which sees no test data.
+    ExportSubject.objects.create(
+        export=job, tenant=world.tenant_a, kind=NUMBER, numbers=1, call_records=0,
+        value_hash=subject_hash(NUMBER, number.telephone_number),
+    )  # fmt: skip
+    # A departed user the export held, erased (the erasure's result page).
+    from privacy.erasure import erase_subject
+    from privacy.subjects import UPN, parse_subject
+
+    ExportSubject.objects.create(
+        export=job, tenant=world.tenant_a, kind=UPN, numbers=0, call_records=1,
+        value_hash=subject_hash(UPN, "gone@contoso.test"),
+    )  # fmt: skip
+    _, world.erasure = erase_subject(
+        world.tenant_a, [parse_subject(upn="gone@contoso.test")], by=world.alice
+    )
+    # A second notice version (a data protection officer named): the notice history and diff.
+    from notices.services import update_notice_settings
+
+    update_notice_settings(
+        world.tenant_a, by=world.alice, dpo_name="Dana Officer", dpo_email="dpo@contoso.example"
+    )
+    publish_notice(world.tenant_a, by=world.alice)
     return world
 
 
@@ -268,6 +298,50 @@ PAGES = [
         "olivia",
         lambda w: f"/o/{w.operator_o.slug}/webhooks/{w.endpoint.public_id}/",
     ),
+    # Tenant B has Operator Connect off; Operator U is not one of tenant A's operators.
+    ("enable Operator Connect", "bob", lambda w: f"/t/{w.tenant_b.slug}/operator-connect/enable/"),
+    (
+        "disable Operator Connect",
+        "alice",
+        lambda w: f"/t/{w.tenant_a.slug}/operator-connect/disable/",
+    ),
+    (
+        "add an operator",
+        "alice",
+        lambda w: f"/t/{w.tenant_a.slug}/directory/{w.operator_u.slug}/add/",
+    ),
+    ("single sign-on", "alice", lambda w: f"/t/{w.tenant_a.slug}/settings/sso/"),
+    ("change your password", "alice", lambda w: "/accounts/password_change/"),
+    ("password changed", "alice", lambda w: "/accounts/password_change/done/"),
+    ("access report", "alice", lambda w: f"/t/{w.tenant_a.slug}/privacy/access/"),
+    # The filled world's phone number, held in its finished export.
+    (
+        "access report of a person",
+        "alice",
+        lambda w: f"/t/{w.tenant_a.slug}/privacy/access/?number={quote(w.number.telephone_number)}",
+    ),
+    (
+        "printable access report",
+        "alice",
+        lambda w: (
+            f"/t/{w.tenant_a.slug}/privacy/access/print/?number={quote(w.number.telephone_number)}"
+        ),
+    ),
+    ("erase a user's data", "alice", lambda w: f"/t/{w.tenant_a.slug}/privacy/erase/"),
+    (
+        "review an erasure",
+        "alice",
+        lambda w: f"/t/{w.tenant_a.slug}/privacy/erase/?number={quote(w.number.telephone_number)}",
+    ),
+    ("erasure done", "alice", lambda w: f"/t/{w.tenant_a.slug}/privacy/erase/?done={w.erasure.pk}"),
+    ("retention", "alice", lambda w: f"/t/{w.tenant_a.slug}/privacy/retention/"),
+    ("notice status", "alice", lambda w: f"/t/{w.tenant_a.slug}/notice/"),
+    ("notice history", "alice", lambda w: f"/t/{w.tenant_a.slug}/notice/history/"),
+    ("notice version", "alice", lambda w: f"/t/{w.tenant_a.slug}/notice/v/1/"),
+    ("notice diff", "alice", lambda w: f"/t/{w.tenant_a.slug}/notice/diff/?a=1&b=2"),
+    ("notice settings", "alice", lambda w: f"/t/{w.tenant_a.slug}/notice/settings/"),
+    ("notice settings, read only", "victor", lambda w: f"/t/{w.tenant_a.slug}/notice/settings/"),
+    ("record of processing", "alice", lambda w: f"/t/{w.tenant_a.slug}/record/"),
 ]
 
 
@@ -277,6 +351,9 @@ PY_SOURCES = [
     "exports/forms.py", "portal/mfa/policy.py", "exports/views/tenant.py",
     "portal/web/views/call_detail.py", "portal/mfa/views.py", "portal/web/views/security.py",
     "exports/models.py", "exports/views/operator_schedules.py", "exports/views/operator_webhooks.py",
+    "portal/web/sso_forms.py", "portal/web/views/sso.py", "portal/web/views/operator_connect.py",
+    "portal/web/views/directory.py", "privacy/forms.py", "privacy/views.py", "notices/forms.py",
+    "notices/views.py", "notices/record_views.py", "notices/choices.py",
 ]  # fmt: skip
 
 
@@ -325,8 +402,9 @@ def test_signed_in_page_has_no_catalogue_message_left_in_english(
     from portal.translations import template_messages, untranslated
 
     client.force_login(getattr(filled, persona))
-    path = url(filled)
-    english = client.get(path, {"lang": "en"})
+    path, _, query = url(filled).partition("?")  # a row's own query (?number=…) stays
+    params = dict(parse_qsl(query))
+    english = client.get(path, {**params, "lang": "en"})
     assert english.status_code == 200
     templates = sorted(
         {Path(t.origin.name) for t in english.templates if t.origin and t.origin.name}
@@ -338,7 +416,7 @@ def test_signed_in_page_has_no_catalogue_message_left_in_english(
     msgids += [m for p in PY_SOURCES for m in template_messages(Path(settings.BASE_DIR, p))]
     assert untranslated(sources).get(lang, []) == []  # every msgid has a translation
 
-    response = client.get(path, {"lang": lang})
+    response = client.get(path, {**params, "lang": lang})
     assert response.status_code == 200
     html = response.content.decode()
     assert f'<html lang="{lang}">' in html
@@ -388,6 +466,76 @@ CONFIRMATIONS = [
         lambda w: f"/o/{w.operator_o.slug}/members/remove/",
         lambda w: {"email": w.oscar.email},
     ),
+# --- sign-in and password pages, for a visitor who is not signed in -----------------------------
+
+
+def _locked_out(client, lang):
+    """Wrong passwords until the account is blocked: the lockout page."""
+    for _ in range(10):
+        response = client.post(
+            f"/accounts/login/?lang={lang}",
+            {"username": "alice@contoso.test", "password": "wrong-password"},
+        )
+        if response.status_code == 429:
+            return response
+    raise AssertionError("never locked out")
+
+
+def _contoso_signs_in_with_sso():
+    """Tenant A with an identity provider (never asked here) and its verified domain."""
+    from portal.models import Tenant, TenantDomain, TenantSSO
+
+    tenant = Tenant.objects.get(slug="contoso")
+    TenantSSO.objects.get_or_create(
+        tenant=tenant,
+        defaults={"issuer": "https://idp.contoso.invalid", "client_id": "portal", "enabled": True},
+    )
+    TenantDomain.objects.get_or_create(tenant=tenant, domain="contoso.test", verified=True)
+
+
+def _sso_continue(client, lang):
+    _contoso_signs_in_with_sso()
+    return client.post(f"/accounts/sso/?lang={lang}", {"email": "anna@contoso.test"})
+
+
+def _sso_refused(client, lang):
+    """The provider cannot be reached: refused (the reason is the service's, in English, marked
+    lang="en")."""
+    _contoso_signs_in_with_sso()
+    return client.get("/accounts/sso/contoso/", {"lang": lang})
+
+
+# (page, request made by the test client in a language) — sign-in and password pages.
+SIGN_IN_PAGES = [
+    ("sign in", lambda c, lang: c.get("/accounts/login/", {"lang": lang})),
+    (
+        "sign in, not an e-mail address",
+        lambda c, lang: c.post(
+            f"/accounts/login/?lang={lang}", {"username": "alice", "password": "wrong-password"}
+        ),
+    ),
+    (
+        "sign in, wrong password",
+        lambda c, lang: c.post(
+            f"/accounts/login/?lang={lang}",
+            {"username": "alice@contoso.test", "password": "wrong-password"},
+        ),
+    ),
+    ("locked out", _locked_out),
+    ("reset your password", lambda c, lang: c.get("/accounts/password_reset/", {"lang": lang})),
+    ("check your e-mail", lambda c, lang: c.get("/accounts/password_reset/done/", {"lang": lang})),
+    (
+        "invalid reset link",
+        lambda c, lang: c.get("/accounts/reset/MQ/set-password/", {"lang": lang}),
+    ),
+    ("password set", lambda c, lang: c.get("/accounts/reset/done/", {"lang": lang})),
+    ("sign in with your organization", lambda c, lang: c.get("/accounts/sso/", {"lang": lang})),
+    (
+        "no organization for this address",
+        lambda c, lang: c.post(f"/accounts/sso/?lang={lang}", {"email": "nobody@example.test"}),
+    ),
+    ("continue to the organization's sign-in", _sso_continue),
+    ("single sign-on refused", _sso_refused),
 ]
 
 
@@ -399,6 +547,8 @@ CONFIRMATIONS = [
 def test_confirmation_page_has_no_catalogue_message_left_in_english(
     filled, client, page, persona, url, data, lang
 ):
+@pytest.mark.parametrize(("page", "fetch"), SIGN_IN_PAGES, ids=[p[0] for p in SIGN_IN_PAGES])
+def test_sign_in_page_has_no_catalogue_message_left_in_english(world, client, page, fetch, lang):
     from pathlib import Path
 
     from django.conf import settings
@@ -409,6 +559,8 @@ def test_confirmation_page_has_no_catalogue_message_left_in_english(
     path = url(filled)
     english = client.post(f"{path}?lang=en", data(filled))
     assert english.status_code == 200
+    english = fetch(client, "en")
+    assert english.status_code in (200, 429, 502)
     templates = sorted(
         {Path(t.origin.name) for t in english.templates if t.origin and t.origin.name}
         & {p for p in Path(settings.BASE_DIR, "templates").rglob("*.html")}
@@ -419,6 +571,12 @@ def test_confirmation_page_has_no_catalogue_message_left_in_english(
 
     response = client.post(f"{path}?lang={lang}", data(filled))
     assert response.status_code == 200
+    sources = [*templates, Path(settings.BASE_DIR, "portal/web/forms.py")]
+    msgids = [m for t in sources for m in template_messages(t)]
+    assert untranslated(sources).get(lang, []) == []
+
+    response = fetch(client, lang)
+    assert response.status_code == english.status_code
     html = response.content.decode()
     assert f'<html lang="{lang}">' in html
     assert _left_in_english(english.content.decode(), html, msgids, lang) == []
@@ -444,3 +602,15 @@ def test_the_file_unavailable_page_is_translated_and_marks_the_reason_english(fi
     assert '<p lang="en">Contoso has suspended sharing with Operator O.</p>' in html
     assert "This file is not available" not in html
     assert [n for n in english_sentences(html) if " " in n] == []
+def test_the_password_reset_e_mail_is_in_the_chosen_language(world, client, lang):
+    from django.core import mail
+
+    for asked in ("en", lang):
+        client.post(f"/accounts/password_reset/?lang={asked}", {"email": "alice@contoso.test"})
+    english, message = mail.outbox
+    assert message.subject != english.subject
+    assert message.body.strip().splitlines()[-1] != english.body.strip().splitlines()[-1]
+    lines = [line for line in message.body.splitlines() if " " in line]
+    assert len(lines) == 4  # greeting, why, where, what if not
+    assert [line for line in lines if english_sentences(f"<p>{line}</p>")] == []
+    assert len([line for line in english.body.splitlines() if english_sentences(line)]) == 2

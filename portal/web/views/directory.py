@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.acknowledgements import ASSIGN_TEXT
@@ -111,7 +112,11 @@ class AssignView(DirectoryOperatorMixin, ServiceFormPage):
 
     def get(self, request, *args, **kwargs):
         if self.assignment is not None and self.assignment.status != AssignmentStatus.REMOVED:
-            messages.info(request, f"{self.operator.name} is already one of your operators.")
+            messages.info(
+                request,
+                gettext("%(operator)s is already one of your operators.")
+                % {"operator": self.operator.name},
+            )
             return redirect(self.tenant_url("assignment_detail", operator_slug=self.operator.slug))
         return super().get(request, *args, **kwargs)
 
@@ -136,7 +141,7 @@ class AssignView(DirectoryOperatorMixin, ServiceFormPage):
         ctx = super().get_context_data(**kwargs)
         ctx.update(
             operator=self.operator,
-            title=f"Add {self.operator.name}",
+            title=gettext("Add %(operator)s") % {"operator": self.operator.name},
             ack_text=ASSIGN_TEXT,
             ack_blocks=text_blocks(ASSIGN_TEXT.text),
         )
@@ -156,9 +161,12 @@ class AssignView(DirectoryOperatorMixin, ServiceFormPage):
             by=self.request.user,
             ip=self.ip,
         )
-        message = f"{self.operator.name} was added for {', '.join(assignment.country_codes)}."
+        message = gettext("%(operator)s was added for %(countries)s.") % {
+            "operator": self.operator.name,
+            "countries": ", ".join(assignment.country_codes),
+        }
         if not self.tenant.operator_connect_enabled:
-            message += " Nothing is shared until you enable Operator Connect."
+            message += " " + gettext("Nothing is shared until you enable Operator Connect.")
         return message
 
     def get_success_url(self) -> str:

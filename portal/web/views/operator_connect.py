@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.acknowledgements import ENABLE_TEXT
@@ -21,7 +22,7 @@ class EnableView(ServiceFormPage):
 
     def get(self, request, *args, **kwargs):
         if self.tenant.operator_connect_enabled:
-            messages.info(request, "Operator Connect is already enabled.")
+            messages.info(request, gettext("Operator Connect is already enabled."))
             return redirect("tenant:dashboard", tenant_slug=self.tenant.slug)
         return super().get(request, *args, **kwargs)
 
@@ -36,7 +37,7 @@ class EnableView(ServiceFormPage):
             self.tenant, by=self.request.user, acknowledged=form.cleaned_data["acknowledged"],
             ip=self.ip,
         )  # fmt: skip
-        return (
+        return gettext(
             "Operator Connect is now enabled. Data is shared with each operator you add, "
             "for the countries you choose."
         )
@@ -54,13 +55,13 @@ class DisableView(ServiceFormPage):
 
     def get(self, request, *args, **kwargs):
         if not self.tenant.operator_connect_enabled:
-            messages.info(request, "Operator Connect is already disabled.")
+            messages.info(request, gettext("Operator Connect is already disabled."))
             return redirect("tenant:dashboard", tenant_slug=self.tenant.slug)
         return super().get(request, *args, **kwargs)
 
     def perform(self, form) -> str:
         disable_operator_connect(self.tenant, by=self.request.user, ip=self.ip)
-        return "Operator Connect is now disabled. No data is shared with any operator."
+        return gettext("Operator Connect is now disabled. No data is shared with any operator.")
 
     def get_success_url(self) -> str:
         return self.tenant_url("dashboard")

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -72,10 +73,12 @@ class SSOSettingsView(ServiceFormPage):
             self.tenant, **form.cleaned_data, by=self.request.user, ip=self.ip
         )
         if config.require_sso:
-            return "Single sign-on is on and required: members can no longer use a password."
+            return gettext(
+                "Single sign-on is on and required: members can no longer use a password."
+            )
         if config.enabled:
-            return "Single sign-on is on."
-        return "The identity provider was saved; single sign-on is off."
+            return gettext("Single sign-on is on.")
+        return gettext("The identity provider was saved; single sign-on is off.")
 
     def get_success_url(self) -> str:
         return self.tenant_url("sso")
@@ -89,7 +92,7 @@ class DomainAddView(TenantPage):
         form = DomainForm(request.POST)
         try:
             if not form.is_valid():
-                raise DomainError("Enter a domain such as contoso.com.")
+                raise DomainError(gettext("Enter a domain such as contoso.com."))
             claim = sso_services.add_domain(
                 self.tenant, domain=form.cleaned_data["domain"], by=request.user,
                 ip=client_ip(request),
@@ -97,7 +100,11 @@ class DomainAddView(TenantPage):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"{claim.domain} was added; platform staff will verify it.")
+            messages.success(
+                request,
+                gettext("%(domain)s was added; platform staff will verify it.")
+                % {"domain": claim.domain},
+            )
         return redirect(self.tenant_url("sso"))
 
 
@@ -111,7 +118,7 @@ class DomainRemoveView(TenantPage):
         if claim is None:
             raise Http404("No such domain.")
         sso_services.remove_domain(claim, by=request.user, ip=client_ip(request))
-        messages.success(request, f"{domain} was removed.")
+        messages.success(request, gettext("%(domain)s was removed.") % {"domain": domain})
         return redirect(self.tenant_url("sso"))
 
 
@@ -148,8 +155,10 @@ def discover(request: HttpRequest) -> HttpResponse:
             )
         form.add_error(
             "email",
-            "No organization signs in with single sign-on for this address. "
-            "Sign in with your password, or use the sign-in link your organization gave you.",
+            gettext(
+                "No organization signs in with single sign-on for this address. "
+                "Sign in with your password, or use the sign-in link your organization gave you."
+            ),
         )
     return render(request, "registration/sso_discover.html", {"form": form})
 
@@ -187,7 +196,10 @@ def callback(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     if interrupt is not None:
         return interrupt
     if joined is not None:
-        messages.success(request, f"Welcome to {tenant.name}. You joined as a viewer.")
+        messages.success(
+            request,
+            gettext("Welcome to %(tenant)s. You joined as a viewer.") % {"tenant": tenant.name},
+        )
     return redirect("tenant:dashboard", tenant_slug=tenant.slug)
 
 
