@@ -186,3 +186,17 @@ def test_a_provider_that_does_not_answer_gets_a_page_saying_so(world, sso_settin
     response = client.get(reverse("sso_start", args=["contoso"]))
     assert response.status_code == 502
     assert "discovery document could not be read" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_callback_from_a_provider_whose_host_is_gone_gets_a_page_not_a_500(
+    world, sso_settings, client
+):
+    # The host resolved when the settings were saved and no longer does (.invalid never does).
+    config = TenantSSO(tenant=world.tenant_a, issuer="https://idp.invalid", client_id="p")
+    config.client_secret, config.enabled = "s", True
+    config.save()
+    for view in ("sso_start", "sso_callback"):
+        response = client.get(reverse(view, args=["contoso"]), {"code": "c", "state": "s"})
+        assert response.status_code == 502, view
+        assert "idp.invalid" in response.content.decode()

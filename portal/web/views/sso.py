@@ -186,6 +186,9 @@ def callback(request: HttpRequest, tenant_slug: str) -> HttpResponse:
     except SSOFailed as exc:
         sso_services.record_sso_failure(tenant, reason=exc.reason, ip=ip)
         return _refused(request, tenant, exc.message)
+    except DomainError as exc:  # the provider's address fails its checks now (host gone)
+        sso_services.record_sso_failure(tenant, reason="provider_address", ip=ip)
+        return _refused(request, tenant, exc.message, status=502)
     try:
         user, joined = sso_services.sso_user(tenant, verified.claims, ip=ip)
     except sso_services.SSORefused as exc:
