@@ -47,6 +47,13 @@ class EmailAuthenticationForm(AuthenticationForm):
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
+    # Django's own message names the model field ("email"), lower case and unhyphenated.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Please enter a correct e-mail address and password. The password is case-sensitive."
+        ),
+    }
 
     def get_invalid_login_error(self):
         # Set by portal.sso.backends.SSORequiredBackend when it refused the password.

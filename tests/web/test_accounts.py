@@ -31,7 +31,9 @@ def test_wrong_password_is_refused_with_a_message(world, client):
         reverse("login"), {"username": "alice@contoso.test", "password": "nope-nope-nope"}
     )
     assert response.status_code == 200
-    assert "Please enter a correct" in response.context["form"].non_field_errors()[0]
+    assert response.context["form"].non_field_errors()[0] == (
+        "Please enter a correct e-mail address and password. The password is case-sensitive."
+    )  # not Django's "a correct email and password", named after the model field
     assert "_auth_user_id" not in client.session
 
 
