@@ -284,6 +284,12 @@ def summarize(changes: list[dict]) -> str:
     return text[:1].upper() + text[1:] if text else _("No changes")
 
 
+def version_summary(version) -> str:
+    """A published version's changes in words in the active language (its ``change_summary``
+    is the English one, recorded at publication)."""
+    return summarize(version.changes) if version.changes else version.change_summary
+
+
 def summarize_in(changes: list[dict], lang: str) -> str:
     with translation.override(lang):
         return summarize(changes)

@@ -112,14 +112,6 @@ class NoticeVersion(models.Model):
         raise RuntimeError("Published notice versions are immutable.")
 
     @property
-    def summary(self) -> str:
-        """The changes in words in the active language (``change_summary`` is the English one,
-        recorded at publication)."""
-        from notices.content import summarize
-
-        return summarize(self.changes) if self.changes else self.change_summary
-
-    @property
     def operator_slugs(self) -> list[str]:
         return [op["slug"] for op in self.configuration.get("operators", [])]
 

@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.generic import FormView, TemplateView
 
-from notices.content import LANGUAGES
+from notices.content import LANGUAGES, version_summary
 from notices.diff import diff_versions
 from notices.forms import DiffForm, InForceForm, NoticeSettingsForm, PublishForm
 from notices.models import NoticeSettings, NoticeVersion
@@ -93,14 +93,14 @@ class PublishView(TenantMixin, FormView):
                     % {
                         "n": version.number,
                         "on": f"{version.effective_at:%d %b %Y, %H:%M}",
-                        "changes": version.summary,
+                        "changes": version_summary(version),
                     },
                 )
             else:
                 messages.success(
                     self.request,
                     gettext("Version %(n)s is published and in force: %(changes)s.")
-                    % {"n": version.number, "changes": version.summary},
+                    % {"n": version.number, "changes": version_summary(version)},
                 )
         return HttpResponseRedirect(reverse("notices:status", args=[self.tenant.slug]))
 

@@ -1,7 +1,8 @@
-"""Template helpers for the notice card on the tenant dashboard."""
+"""Template helpers: the notice card on the tenant dashboard, a version's changes in words."""
 
 from django import template
 
+from notices.content import version_summary
 from notices.services import NoticeStatus, notice_status
 
 register = template.Library()
@@ -13,3 +14,9 @@ def notice_status_for(tenant) -> NoticeStatus | None:
     if tenant is None:
         return None
     return notice_status(tenant)
+
+
+@register.filter
+def summary(version) -> str:
+    """``{{ version|summary }}``: what changed, in the reader's language."""
+    return version_summary(version)
