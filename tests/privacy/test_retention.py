@@ -1,9 +1,11 @@
 """Retention: the purge deletes exactly the call records past each tenant's period, in batches,
 never one inside an export file that is still downloadable; the override stays in its limits."""
 
-from datetime import timedelta
+import zoneinfo
+from datetime import UTC, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -137,3 +139,18 @@ def test_admin_sets_retention_on_the_page_and_the_notice_goes_out_of_date(world,
     assert bad.status_code == 400 and "150" in bad.content.decode()
     assert login(world.victor).post(url, {"days": "200"}).status_code == 403
     assert login(world.bob).get(url).status_code == 404
+
+
+def test_times_labelled_utc_are_in_utc_whatever_the_viewers_time_zone(world, login):
+    # The page says "… UTC": an admin in Auckland (UTC+13 in December) must read UTC hours.
+    world.alice.time_zone = "Pacific/Auckland"
+    world.alice.save(update_fields=["time_zone"])
+    at = timezone.now().replace(microsecond=0)
+    with time_machine.travel(at, tick=False):
+        body = login(world.alice).get(
+            reverse("privacy:retention", kwargs={"tenant_slug": "contoso"})
+        ).content.decode()  # fmt: skip
+    cutoff = retention.retention_cutoff(world.tenant_a, now=at)
+    assert f"{cutoff.astimezone(UTC):%-d %b %Y, %H:%M} UTC" in body
+    auckland = cutoff.astimezone(zoneinfo.ZoneInfo("Pacific/Auckland"))
+    assert f"{auckland:%-d %b %Y, %H:%M} UTC" not in body
