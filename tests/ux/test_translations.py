@@ -389,40 +389,50 @@ def _left_in_english(english: str, translated: str, msgids: list[str], lang: str
     return left
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize(("page", "persona", "url"), PAGES, ids=[p[0] for p in PAGES])
-def test_signed_in_page_has_no_catalogue_message_left_in_english(
-    filled, client, page, persona, url, lang
-):
+def _assert_translated(english, response, lang: str, *, page: str = "", py_sources=()) -> None:
+    """What every translated page must pass, given its English answer and its answer in ``lang``.
+
+    Every msgid of its templates (and of ``py_sources``, the modules whose labels it shows) has a
+    translation, none of those shown in English is left in English, and no English sentence
+    remains. With ``page``, its templates must mark something for translation.
+    """
     from pathlib import Path
 
     from django.conf import settings
 
     from portal.translations import template_messages, untranslated
 
-    client.force_login(getattr(filled, persona))
-    path, _, query = url(filled).partition("?")  # a row's own query (?number=…) stays
-    params = dict(parse_qsl(query))
-    english = client.get(path, {**params, "lang": "en"})
-    assert english.status_code == 200
     templates = sorted(
         {Path(t.origin.name) for t in english.templates if t.origin and t.origin.name}
         & {p for p in Path(settings.BASE_DIR, "templates").rglob("*.html")}
     )
-    sources = templates + [Path(settings.BASE_DIR, p) for p in PY_SOURCES]
+    modules = [Path(settings.BASE_DIR, p) for p in py_sources]
     msgids = [m for t in templates for m in template_messages(t)]
-    assert msgids, f"{page}: no template of the page is marked for translation"
-    msgids += [m for p in PY_SOURCES for m in template_messages(Path(settings.BASE_DIR, p))]
-    assert untranslated(sources).get(lang, []) == []  # every msgid has a translation
-
-    response = client.get(path, {**params, "lang": lang})
-    assert response.status_code == 200
+    if page:
+        assert msgids, f"{page}: no template of the page is marked for translation"
+    msgids += [m for p in modules for m in template_messages(p)]
+    assert untranslated(templates + modules).get(lang, []) == []  # every msgid is translated
     html = response.content.decode()
     assert f'<html lang="{lang}">' in html
     assert _left_in_english(english.content.decode(), html, msgids, lang) == []
     # Nor any English sentence from elsewhere (a file name such as call_records.csv is none).
     assert [n for n in english_sentences(html) if " " in n] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(("page", "persona", "url"), PAGES, ids=[p[0] for p in PAGES])
+def test_signed_in_page_has_no_catalogue_message_left_in_english(
+    filled, client, page, persona, url, lang
+):
+    client.force_login(getattr(filled, persona))
+    path, _, query = url(filled).partition("?")  # a row's own query (?number=…) stays
+    params = dict(parse_qsl(query))
+    english = client.get(path, {**params, "lang": "en"})
+    assert english.status_code == 200
+    response = client.get(path, {**params, "lang": lang})
+    assert response.status_code == 200
+    _assert_translated(english, response, lang, page=page, py_sources=PY_SOURCES)
 
 
 @pytest.mark.django_db
@@ -523,28 +533,11 @@ SIGN_IN_PAGES = [
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize(("page", "fetch"), SIGN_IN_PAGES, ids=[p[0] for p in SIGN_IN_PAGES])
 def test_sign_in_page_has_no_catalogue_message_left_in_english(world, client, page, fetch, lang):
-    from pathlib import Path
-
-    from django.conf import settings
-
-    from portal.translations import template_messages, untranslated
-
     english = fetch(client, "en")
     assert english.status_code in (200, 429, 502)
-    templates = sorted(
-        {Path(t.origin.name) for t in english.templates if t.origin and t.origin.name}
-        & {p for p in Path(settings.BASE_DIR, "templates").rglob("*.html")}
-    )
-    sources = [*templates, Path(settings.BASE_DIR, "portal/web/forms.py")]
-    msgids = [m for t in sources for m in template_messages(t)]
-    assert untranslated(sources).get(lang, []) == []
-
     response = fetch(client, lang)
     assert response.status_code == english.status_code
-    html = response.content.decode()
-    assert f'<html lang="{lang}">' in html
-    assert _left_in_english(english.content.decode(), html, msgids, lang) == []
-    assert [n for n in english_sentences(html) if " " in n] == []
+    _assert_translated(english, response, lang, py_sources=["portal/web/forms.py"])
 
 
 @pytest.mark.django_db
@@ -594,30 +587,13 @@ CONFIRMATIONS = [
 def test_confirmation_page_has_no_catalogue_message_left_in_english(
     filled, client, page, persona, url, data, lang
 ):
-    from pathlib import Path
-
-    from django.conf import settings
-
-    from portal.translations import template_messages, untranslated
-
     client.force_login(getattr(filled, persona))
     path = url(filled)
     english = client.post(f"{path}?lang=en", data(filled))
     assert english.status_code == 200
-    templates = sorted(
-        {Path(t.origin.name) for t in english.templates if t.origin and t.origin.name}
-        & {p for p in Path(settings.BASE_DIR, "templates").rglob("*.html")}
-    )
-    msgids = [m for t in templates for m in template_messages(t)]
-    assert msgids, f"{page}: no template of the page is marked for translation"
-    assert untranslated(templates).get(lang, []) == []
-
     response = client.post(f"{path}?lang={lang}", data(filled))
     assert response.status_code == 200
-    html = response.content.decode()
-    assert f'<html lang="{lang}">' in html
-    assert _left_in_english(english.content.decode(), html, msgids, lang) == []
-    assert [n for n in english_sentences(html) if " " in n] == []
+    _assert_translated(english, response, lang, page=page)
 
 
 @pytest.mark.django_db
