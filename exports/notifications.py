@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 def _recipients(job: ExportJob) -> list[tuple[User, dict]]:
     """Each recipient with the link they can open."""
     operator_url = settings.SITE_URL + reverse(
-        "exports:operator_export", kwargs={"operator_slug": job.operator.slug, "job_id": job.id}
+        "operator:export", kwargs={"operator_slug": job.operator.slug, "job_id": job.id}
     )
     tenant_url = settings.SITE_URL + reverse(
         "exports:tenant_export", kwargs={"tenant_slug": job.tenant.slug, "job_id": job.id}
@@ -118,7 +118,7 @@ def emit_export_event(job: ExportJob) -> None:
         },
         "links": {
             "api": link("api:export-detail", **api),
-            "portal": link("exports:operator_export", operator_slug=job.operator.slug, **api),
+            "portal": link("operator:export", operator_slug=job.operator.slug, **api),
             **({"download": link("api:export-download", **api)} if succeeded else {}),
         },
     }

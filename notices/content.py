@@ -28,6 +28,8 @@ from portal.models import OperatorAssignment, Tenant
 SCHEMA = 2  # 2: the GDPR Art. 13/14 part (notices.law)
 MICROSOFT_PRIVACY_URL = "https://go.microsoft.com/fwlink/?LinkId=521839"
 LANGUAGES: list[str] = [code for code, _name in settings.LANGUAGES]
+# Each language by its own name ("Deutsch"), for the language switchers of the notice pages.
+LANGUAGE_NAMES: dict[str, str] = dict(settings.LANGUAGES)
 
 
 PURPOSE = gettext_lazy(

@@ -71,7 +71,7 @@ class PrivateByDefaultMiddleware:
     back-button cache may keep it (docs/security.md, "Private by default").
 
     Sits outside ``SessionMiddleware`` so it sees the session cookie that layer sets, and inside
-    ``notices.middleware.PublicCacheMiddleware``; responses the public notice marks
+    ``public.middleware.PublicCacheMiddleware``; responses the public notice marks
     ``public_cacheable`` keep their public caching (that middleware then strips the cookies).
     """
 

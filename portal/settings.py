@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "notices",
     "exports",
     "privacy",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -69,12 +70,12 @@ MIDDLEWARE = [
     "portal.middleware.RetryAfterMiddleware",
     "portal.outage.DatabaseOutageMiddleware",
     "portal.outage.WebStatementTimeoutMiddleware",
-    "notices.middleware.PublicCacheMiddleware",  # outside SessionMiddleware: see its docstring
+    "public.middleware.PublicCacheMiddleware",  # outside SessionMiddleware: see its docstring
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.middleware.PrivateByDefaultMiddleware",  # outside SessionMiddleware: its docstring
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "portal.web.middleware.QueryLanguageMiddleware",
+    "control.middleware.QueryLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -82,7 +83,7 @@ MIDDLEWARE = [
     # Before the timeout check: it tells the signed-out user why, through messages.
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.SessionTimeoutMiddleware",
-    "portal.web.middleware.UserTimeZoneMiddleware",
+    "control.middleware.UserTimeZoneMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "portal.mfa.middleware.SecondFactorMiddleware",  # after the login check: docs/mfa.md
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -105,7 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.web.context_processors.navigation",
+                "control.context_processors.navigation",
             ],
         },
     },
@@ -224,7 +225,7 @@ INGEST_MAX_REJECTS = env.int("INGEST_MAX_REJECTS", default=100)
 # INGEST_REBUILD_LOCK_TIMEOUT seconds. See portal/ingest/rebuild.py.
 INGEST_REBUILD_MIN_ROWS = env.int("INGEST_REBUILD_MIN_ROWS", default=100_000)
 INGEST_REBUILD_LOCK_TIMEOUT = env.float("INGEST_REBUILD_LOCK_TIMEOUT", default=5.0)
-CSRF_FAILURE_VIEW = "portal.api.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "api.errors.csrf_failure"
 # Request bodies (docs/security.md, "Input"): the largest form or JSON body (413 in the API), the
 # most form fields, the most files in one upload, and how deep an API JSON document may nest.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
@@ -239,7 +240,7 @@ AUTHENTICATION_BACKENDS = [
     # Axes first: a locked-out user is refused before the password hasher runs.
     "axes.backends.AxesStandaloneBackend",
     # Refuses passwords of members whose organization requires SSO (docs/sso.md).
-    "portal.sso.backends.SSORequiredBackend",
+    "control.account.backends.SSORequiredBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -325,7 +326,7 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
     default=[f"{_site.scheme}://{'localhost' if _site_is_ip else _site.hostname}"
              + (f":{_site.port}" if _site.port else "")],
 )  # fmt: skip
-OTP_WEBAUTHN_HELPER_CLASS = "portal.mfa.webauthn.PortalWebAuthnHelper"
+OTP_WEBAUTHN_HELPER_CLASS = "control.account.passkeys.PortalWebAuthnHelper"
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is the second factor, after sign-in
 
 # --- security headers ---------------------------------------------------------------------------
@@ -481,20 +482,20 @@ CELERY_BEAT_SCHEDULE = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "portal.api.authentication.BearerTokenAuthentication",
+        "api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "portal.api.scopes.TokenScope",  # what a token may reach: portal/api/scopes.py
+        "api.scopes.TokenScope",  # what a token may reach: api/scopes.py
     ],
-    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.UserOrTokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.UserOrTokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_THROTTLE_RATE", default="600/min")},
-    "EXCEPTION_HANDLER": "portal.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.LimitedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.LimitedJSONParser"],
     # The API speaks JSON (ingest views add CSV/NDJSON): a form body is a 415, not a guess.
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": None,
@@ -503,8 +504,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Operator Connect portal API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Open to all as before; a token still only within its scope (portal/api/scopes.py).
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny", "portal.api.scopes.TokenScope"],
+    # Open to all as before; a token still only within its scope (api/scopes.py).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny", "api.scopes.TokenScope"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -524,7 +525,7 @@ SPECTACULAR_SETTINGS = {
         "ConnectionTypeEnum": "portal.choices.ConnectionType",
         "AssignmentStatusEnum": "portal.choices.AssignmentStatus",
         "RelationshipStatusEnum": "portal.choices.RelationshipStatus",
-        "ConsentStatusEnum": "portal.api.serializers.tenancy.CONSENT_STATUS_CHOICES",
+        "ConsentStatusEnum": "api.serializers.tenancy.CONSENT_STATUS_CHOICES",
     },
 }
 

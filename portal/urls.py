@@ -8,13 +8,10 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/", include("portal.api.urls")),
-    path("", include("notices.urls")),
-    path("", include("exports.urls")),
-    path("", include("privacy.urls")),
-    path("account/security/", include("portal.mfa.urls")),
-    path("account/security/passkeys/", include("portal.mfa.webauthn")),
-    path("", include("portal.web.urls")),
+    path("api/", include("api.urls")),
+    # One URL map per audience: the REST API, the public notice, the signed-in pages.
+    path("", include("public.urls")),
+    path("", include("control.urls")),
 ]
 
 handler500 = "portal.outage.server_error"

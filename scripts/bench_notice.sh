@@ -24,7 +24,7 @@ mkdir -p "$VAR_DIR/static"
 
 $PY manage.py migrate --noinput >/dev/null
 $PY manage.py compilemessages --ignore=.venv >/dev/null
-SLUG=$($PY manage.py shell -c "from notices.bench import seed_bench_tenant; print(seed_bench_tenant())" | tail -1)
+SLUG=$($PY manage.py shell -c "from demo.bench_notice import seed_bench_tenant; print(seed_bench_tenant())" | tail -1)
 URL="http://127.0.0.1:$PORT/notice/$SLUG/"
 
 $PY -m gunicorn portal.wsgi:application --bind "127.0.0.1:$PORT" --workers "$WORKERS" \

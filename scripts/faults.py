@@ -259,7 +259,7 @@ class Trials:
     def setup(self) -> None:
         from django.utils import timezone
 
-        from exports import benchmark
+        from demo import bench_export as benchmark
         from portal.choices import OperatorRole
         from portal.models import ApiToken, OperatorMembership
 
@@ -280,7 +280,7 @@ class Trials:
     def job(self, *, small: bool = False):
         from django.utils import timezone
 
-        from exports import benchmark
+        from demo import bench_export as benchmark
         from exports.tasks import run_export
 
         job = benchmark.bench_job(self.tenant, self.operator, self.admin, "ndjson")

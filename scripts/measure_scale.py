@@ -4,11 +4,11 @@ and the filter windows, at a million rows or more (issue 17, item 3). Not a test
     DATABASE_URL=postgres://…/ocp_scale_bench .venv/bin/python manage.py migrate
     DATABASE_URL=postgres://…/ocp_scale_bench .venv/bin/python scripts/measure_scale.py 1200000
 
-Seeds (or reuses) the scratch tenant of ``exports.benchmark`` with N call legs over 2025 by COPY,
+Seeds (or reuses) the scratch tenant of ``demo.bench_export`` with N call legs over 2025 by COPY,
 then times, with "now" set to 20 December 2025 so six months of data are on the dashboard:
 
 - dashboard before: the old count (share windows applied to the base table, grouped by month)
-- dashboard after: ``portal.web.views.dashboard.shares_of`` (whole days from the rollup)
+- dashboard after: ``control.tenant.dashboard.shares_of`` (whole days from the rollup)
 - list before: ``direction=inbound&call_type=user_out`` (matches nothing) without a window
 - list after: the same with the default window (last 30 days)
 
@@ -37,11 +37,11 @@ from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.db.models.functions import TruncMonth  # noqa: E402
 
-from exports.benchmark import scratch, seed_call_records  # noqa: E402
+from control.tenant.dashboard import CALL_MONTHS, _month_start, shares_of  # noqa: E402
+from demo.bench_export import scratch, seed_call_records  # noqa: E402
 from portal.models import CallRecord  # noqa: E402
 from portal.querysets import CALL_WINDOW_DEFAULT_DAYS  # noqa: E402
 from portal.sharing import share_windows  # noqa: E402
-from portal.web.views.dashboard import CALL_MONTHS, _month_start, shares_of  # noqa: E402
 
 NOW = datetime(2025, 12, 20, 12, 0, tzinfo=UTC)
 

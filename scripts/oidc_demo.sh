@@ -13,7 +13,7 @@ if ! command -v node >/dev/null 2>&1; then
 fi
 [ -d tests/oidc/node_modules/oidc-provider ] || npm ci --prefix tests/oidc --no-audit --no-fund --loglevel=error
 slugs=$(.venv/bin/python manage.py shell -c \
-  "from portal.demo.catalog import TENANTS; print(' '.join(t.slug for t in TENANTS))")
+  "from demo.catalog import TENANTS; print(' '.join(t.slug for t in TENANTS))")
 uris=()
 for slug in $slugs; do
   for host in 127.0.0.1 localhost; do uris+=("http://$host:$PORT/accounts/sso/$slug/callback/"); done

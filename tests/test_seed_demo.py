@@ -8,6 +8,16 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from demo.catalog import (
+    ASSIGNMENTS,
+    DEMO_PASSWORD,
+    OPERATOR_AGE_DAYS,
+    PEOPLE,
+    TENANT_AGE_DAYS,
+    TENANTS,
+)
+from demo.inventory import FORMULA_NAMES
+from demo.world import story_time
 from portal import services
 from portal.choices import (
     AssignmentStatus,
@@ -18,16 +28,6 @@ from portal.choices import (
     RelationshipStatus,
     TenantRole,
 )
-from portal.demo.catalog import (
-    ASSIGNMENTS,
-    DEMO_PASSWORD,
-    OPERATOR_AGE_DAYS,
-    PEOPLE,
-    TENANT_AGE_DAYS,
-    TENANTS,
-)
-from portal.demo.inventory import FORMULA_NAMES
-from portal.demo.world import story_time
 from portal.errors import Conflict
 from portal.models import (
     AssignmentPeriod,
@@ -293,9 +293,9 @@ def test_demo_logins_without_a_world_says_how_to_make_one(db):
 
 def test_parallel_copy_writes_the_same_rows_as_the_sequential_generator(db, monkeypatch):
     """Small chunks force the multi-process COPY path on a small demo."""
-    import portal.demo.calls as calls_module
-    from portal.demo.calls import build_lines, generate_calls
-    from portal.demo.world import find_anchor
+    import demo.calls as calls_module
+    from demo.calls import build_lines, generate_calls
+    from demo.world import find_anchor
 
     monkeypatch.setattr(calls_module, "CHUNK_ROWS", 40)
     seed("--calls", "300")
@@ -305,7 +305,7 @@ def test_parallel_copy_writes_the_same_rows_as_the_sequential_generator(db, monk
 
 
 def test_copy_text_escapes_free_text():
-    from portal.demo.writers import _escape
+    from demo.writers import _escape
 
     assert _escape('=HYPERLINK("http://evil.example","click")') == (
         '=HYPERLINK("http://evil.example","click")'
@@ -321,7 +321,7 @@ STORY_CALLS = 2000  # enough that each held-back window holds calls
 @pytest.fixture
 def story(db) -> datetime:
     """The demo world with a bigger call history; returns its anchor."""
-    from portal.demo.world import find_anchor
+    from demo.world import find_anchor
 
     seed("--calls", str(STORY_CALLS))
     return find_anchor()

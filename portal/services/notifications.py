@@ -242,9 +242,9 @@ def _assignment_message(kind: str, *, assignment_id: int, actor_id=None):
     )
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     if assignment.status == AssignmentStatus.REMOVED:
-        url = site_url("exports:operator_home", assignment.operator.slug)
+        url = site_url("operator:home", assignment.operator.slug)
     else:
-        url = site_url("exports:operator_tenant", assignment.operator.slug, assignment.tenant.slug)
+        url = site_url("operator:tenant", assignment.operator.slug, assignment.tenant.slug)
     return Message(
         kind=kind,
         recipients=operator_admins(assignment.operator_id),
@@ -272,7 +272,7 @@ def _operator_connect_disabled(kind: str, *, tenant_id: int, operator_id: int):
         context={
             "tenant": tenant,
             "operator": operator,
-            "url": site_url("exports:operator_tenant", operator.slug, tenant.slug),
+            "url": site_url("operator:tenant", operator.slug, tenant.slug),
         },
         essential=True,
         audience=f"the admins of {operator.name}",
@@ -302,8 +302,8 @@ def _notice_message(kind: str, *, version_id: int, operator_id: int):
             "tenant": version.tenant,
             "operator": operator,
             "countries": countries,
-            "notice_url": site_url("notices:public_version", version.tenant.slug, version.number),
-            "url": site_url("exports:operator_tenant", operator.slug, version.tenant.slug),
+            "notice_url": site_url("public:version", version.tenant.slug, version.number),
+            "url": site_url("operator:tenant", operator.slug, version.tenant.slug),
         },
         essential=not names,
         audience=f"the admins of {operator.name}",
@@ -348,7 +348,7 @@ def _webhook_disabled(kind: str, *, endpoint_id: int):
         context={
             "endpoint": endpoint,
             "operator": operator,
-            "url": site_url("exports:operator_webhook", operator.slug, endpoint.public_id),
+            "url": site_url("operator:webhook", operator.slug, endpoint.public_id),
         },
         essential=True,
         audience=f"the admins of {operator.name}",
@@ -379,7 +379,7 @@ def _subject_erased(kind: str, *, tenant_id: int, operator_id: int, event_id: in
             "operator": operator,
             "reference": f"E-{event_id}",
             "exports": exports,
-            "url": site_url("exports:operator_tenant", operator.slug, tenant.slug),
+            "url": site_url("operator:tenant", operator.slug, tenant.slug),
         },
         essential=True,
         audience=f"the admins of {operator.name}",

@@ -322,7 +322,7 @@ def on_notification(sender, *, kind: str, ids: dict, **kwargs) -> None:
             "names_operator": kind == n.NOTICE_NAMES_OPERATOR,
             "countries": sorted(named_countries(version.configuration, operator.pk)),
             "links": {
-                "notice": link("notices:public_version", tenant_slug=version.tenant.slug,
+                "notice": link("public:version", tenant_slug=version.tenant.slug,
                                number=version.number),
                 **_tenant_links(operator, version.tenant),
             },
@@ -351,7 +351,7 @@ def on_notification(sender, *, kind: str, ids: dict, **kwargs) -> None:
 
 def _tenant_links(operator: Operator, tenant) -> dict:
     args = {"operator_slug": operator.slug, "tenant_slug": tenant.slug}
-    return {"portal": link("exports:operator_tenant", **args),
+    return {"portal": link("operator:tenant", **args),
             "api": link("api:operator-tenant-detail", **args)}  # fmt: skip
 
 

@@ -38,27 +38,27 @@ OPERATOR_READ = everyone(404, anonymous=LOGIN, oscar=200, sam=200)
 TENANT_READ = everyone(404, anonymous=LOGIN, alice=200, victor=200, sam=200)
 
 ROWS = [
-    Row("exports:operator_home", OPERATOR_READ, kwargs=op),
+    Row("operator:home", OPERATOR_READ, kwargs=op),
     Row(
-        "exports:operator_relationship",
+        "operator:relationship",
         everyone(404, anonymous=LOGIN, oscar=403, sam=302),  # analysts may not; admins may
         kwargs=lambda w: op(w, tenant_slug="contoso"),
         method="post",
         data={"status": "agreement_signed"},
     ),
-    Row("exports:operator_exports", OPERATOR_READ, kwargs=op),
-    Row("exports:operator_export_new", OPERATOR_READ, kwargs=op),
-    Row("exports:operator_export", OPERATOR_READ, kwargs=op_job),
-    Row("exports:operator_export_status", OPERATOR_READ, kwargs=op_job),
+    Row("operator:exports", OPERATOR_READ, kwargs=op),
+    Row("operator:export_new", OPERATOR_READ, kwargs=op),
+    Row("operator:export", OPERATOR_READ, kwargs=op_job),
+    Row("operator:export_status", OPERATOR_READ, kwargs=op_job),
     # queued: not ready yet (409) for those who may download it once it is
     Row(
-        "exports:operator_export_download",
+        "operator:export_download",
         everyone(404, anonymous=LOGIN, oscar=409, sam=409),
         kwargs=op_job,
     ),  # fmt: skip
     # only the requester (Alice, tenant side) or staff may cancel
     Row(
-        "exports:operator_export_cancel",
+        "operator:export_cancel",
         everyone(404, anonymous=LOGIN, oscar=403, sam=302),
         kwargs=op_job,
         method="post",
@@ -83,10 +83,10 @@ ROWS = [
         kwargs=t_job,
         method="post",
     ),  # fmt: skip
-    Row("exports:tokens", everyone(200, anonymous=LOGIN)),
-    Row("exports:tokens", everyone(400, anonymous=LOGIN), method="post", data={"name": ""}),
+    Row("tokens", everyone(200, anonymous=LOGIN)),
+    Row("tokens", everyone(400, anonymous=LOGIN), method="post", data={"name": ""}),
     Row(
-        "exports:token_revoke",
+        "token_revoke",
         everyone(404, anonymous=LOGIN),
         method="post",
         data={"token": "999999"},

@@ -5,12 +5,12 @@ from tests.access.rows_notices import OUTSIDERS, _published, _tenant
 
 ROWS = [
     # Public, no login: what changes between versions, and the feed of versions.
-    Row("notices:public_diff", everyone(200), kwargs=_published, query="a=1&b=1"),
-    Row("notices:public_diff", everyone(404), kwargs=_published, query="a=1&b=7"),
-    Row("notices:public_diff", everyone(404), kwargs={"tenant_slug": "no-such-tenant"}),
-    Row("notices:public_feed", everyone(200), kwargs=_published),
-    Row("notices:public_feed", everyone(404), kwargs={"tenant_slug": "no-such-tenant"}),
-    Row("notices:public_feed", everyone(405), kwargs=_published, method="post"),
+    Row("public:diff", everyone(200), kwargs=_published, query="a=1&b=1"),
+    Row("public:diff", everyone(404), kwargs=_published, query="a=1&b=7"),
+    Row("public:diff", everyone(404), kwargs={"tenant_slug": "no-such-tenant"}),
+    Row("public:feed", everyone(200), kwargs=_published),
+    Row("public:feed", everyone(404), kwargs={"tenant_slug": "no-such-tenant"}),
+    Row("public:feed", everyone(405), kwargs=_published, method="post"),
 ]
 
 # Record of processing (GDPR Art. 30): tenant admins (and staff) only; viewers 403; others 404.

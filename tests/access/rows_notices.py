@@ -27,13 +27,13 @@ OUTSIDERS = {"anonymous": LOGIN, "bob": 404, "oscar": 404, "uma": 404}
 
 ROWS = [
     # Public: no login for anyone.
-    Row("notices:public", everyone(200), kwargs=_published),
-    Row("notices:public_version", everyone(200), kwargs=_version),
-    Row("notices:public_json", everyone(200), kwargs=_published),
-    Row("notices:public", everyone(404), kwargs={"tenant_slug": "no-such-tenant"}),
+    Row("public:notice", everyone(200), kwargs=_published),
+    Row("public:version", everyone(200), kwargs=_version),
+    Row("public:json", everyone(200), kwargs=_published),
+    Row("public:notice", everyone(404), kwargs={"tenant_slug": "no-such-tenant"}),
     # Tenant B never published: a friendly 404, for everyone alike.
-    Row("notices:public_json", everyone(404), kwargs={"tenant_slug": "fabrikam"}),
-    Row("notices:public", everyone(405), kwargs=_published, method="post"),
+    Row("public:json", everyone(404), kwargs={"tenant_slug": "fabrikam"}),
+    Row("public:notice", everyone(405), kwargs=_published, method="post"),
     # Tenant portal: members read; admins (and staff) write; others 404; anonymous → login.
     Row("notices:status", {**MEMBERS, **OUTSIDERS}, kwargs=_tenant),
     Row("notices:history", {**MEMBERS, **OUTSIDERS}, kwargs=_published),

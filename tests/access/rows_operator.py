@@ -26,19 +26,19 @@ def _oscar_membership(w) -> dict:
 
 
 ROWS = [
-    Row("exports:operator_tenant", O_READ, kwargs=OP_A),
+    Row("operator:tenant", O_READ, kwargs=OP_A),
     Row("api:operator-tenant-detail", API_O_READ, kwargs=OP_A),
-    Row("exports:operator_members", O_ADMIN, kwargs=OP),
-    Row("exports:operator_member_invite", O_ADMIN, kwargs=OP),
+    Row("operator:members", O_ADMIN, kwargs=OP),
+    Row("operator:member_invite", O_ADMIN, kwargs=OP),
     Row(
-        "exports:operator_member_invite",
+        "operator:member_invite",
         O_ADMIN_POST,
         kwargs=OP,
         method="post",
         data={"email": "new@operator-o.test", "role": "analyst"},
     ),
     Row(
-        "exports:operator_member_role",
+        "operator:member_role",
         O_ADMIN_POST,
         kwargs=OP,
         method="post",
@@ -46,7 +46,7 @@ ROWS = [
     ),
     # without "confirm" the admin sees the confirmation page
     Row(
-        "exports:operator_member_remove",
+        "operator:member_remove",
         O_ADMIN,
         kwargs=OP,
         method="post",

@@ -33,15 +33,15 @@ FORM = {
 BODY = {"name": "Nightly", "datasets": ["call_records"], "format": "csv", "cadence": "hourly"}
 
 ROWS = [
-    Row("exports:operator_schedules", O_ADMIN, kwargs=OP),
-    Row("exports:operator_schedule_new", O_ADMIN, kwargs=OP),
-    Row("exports:operator_schedule_new", O_ADMIN_POST, kwargs=OP, method="post", data=FORM),
-    Row("exports:operator_schedule", O_ADMIN, kwargs=_schedule),
-    Row("exports:operator_schedule_pause", O_ADMIN_POST, kwargs=_schedule, method="post",
+    Row("operator:schedules", O_ADMIN, kwargs=OP),
+    Row("operator:schedule_new", O_ADMIN, kwargs=OP),
+    Row("operator:schedule_new", O_ADMIN_POST, kwargs=OP, method="post", data=FORM),
+    Row("operator:schedule", O_ADMIN, kwargs=_schedule),
+    Row("operator:schedule_pause", O_ADMIN_POST, kwargs=_schedule, method="post",
         data={"paused": "true"}),
-    Row("exports:operator_schedule_run", O_ADMIN_POST, kwargs=_schedule, method="post", data={}),
+    Row("operator:schedule_run", O_ADMIN_POST, kwargs=_schedule, method="post", data={}),
     # without "confirm" the admin sees the confirmation page
-    Row("exports:operator_schedule_delete", O_ADMIN, kwargs=_schedule, method="post", data={}),
+    Row("operator:schedule_delete", O_ADMIN, kwargs=_schedule, method="post", data={}),
     Row("api:operator-schedule-list", API_O_ADMIN, kwargs=OP),
     Row("api:operator-schedule-list", API_O_ADMIN_CREATE, kwargs=OP, method="post", data=BODY,
         content_type=JSON),

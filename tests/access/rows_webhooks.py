@@ -30,17 +30,17 @@ def _endpoint(w) -> dict:
 FORM = {"url": URL, "event_types": ["export.succeeded"]}
 
 ROWS = [
-    Row("exports:operator_webhooks", O_ADMIN, kwargs=OP),
-    Row("exports:operator_webhook_new", O_ADMIN, kwargs=OP),
-    Row("exports:operator_webhook_new", O_ADMIN_POST, kwargs=OP, method="post", data=FORM),
-    Row("exports:operator_webhook", O_ADMIN, kwargs=_endpoint),
-    Row("exports:operator_webhook_test", O_ADMIN_POST, kwargs=_endpoint, method="post", data={}),
-    Row("exports:operator_webhook_rotate", O_ADMIN_POST, kwargs=_endpoint, method="post",
+    Row("operator:webhooks", O_ADMIN, kwargs=OP),
+    Row("operator:webhook_new", O_ADMIN, kwargs=OP),
+    Row("operator:webhook_new", O_ADMIN_POST, kwargs=OP, method="post", data=FORM),
+    Row("operator:webhook", O_ADMIN, kwargs=_endpoint),
+    Row("operator:webhook_test", O_ADMIN_POST, kwargs=_endpoint, method="post", data={}),
+    Row("operator:webhook_rotate", O_ADMIN_POST, kwargs=_endpoint, method="post",
         data={}),
-    Row("exports:operator_webhook_active", O_ADMIN_POST, kwargs=_endpoint, method="post",
+    Row("operator:webhook_active", O_ADMIN_POST, kwargs=_endpoint, method="post",
         data={"active": "false"}),
     # without "confirm" the admin sees the confirmation page
-    Row("exports:operator_webhook_delete", O_ADMIN, kwargs=_endpoint, method="post", data={}),
+    Row("operator:webhook_delete", O_ADMIN, kwargs=_endpoint, method="post", data={}),
     Row("api:operator-webhook-list", API_O_ADMIN, kwargs=OP),
     Row("api:operator-webhook-list", API_O_ADMIN_CREATE, kwargs=OP, method="post",
         data={"url": URL, "event_types": ["export.failed"]}, content_type=JSON),

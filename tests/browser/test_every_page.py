@@ -20,7 +20,7 @@ WIDTHS = (390, 1280)
 PREFERENCE = ["alice", "oscar", "bob", "victor", "uma", "sam", "anonymous"]
 # Not pages: the API, health probes, the JSON notice. The public notice has its own test
 # (tests/notices/test_accessibility.py) across languages.
-NOT_PAGES = ("api:", "healthz", "readyz", "notices:public")
+NOT_PAGES = ("api:", "healthz", "readyz", "public:notice")
 DOWNLOADS = (".csv", ".json", ".atom", ".zip")  # files, not pages: the browser downloads them
 
 

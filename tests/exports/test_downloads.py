@@ -47,7 +47,7 @@ def job(world, tmp_path):
 
 
 def operator_url(job, slug="operator-o"):
-    return reverse("exports:operator_export_download",
+    return reverse("operator:export_download",
                    kwargs={"operator_slug": slug, "job_id": job.id})  # fmt: skip
 
 

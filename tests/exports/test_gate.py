@@ -41,7 +41,7 @@ def download(login, job, user=None):
     """The operator's download of ``job`` now, signed in afresh (the frozen clock moves on)."""
     client = login(user or job.requested_by)
     url = reverse(
-        "exports:operator_export_download",
+        "operator:export_download",
         kwargs={"operator_slug": job.operator.slug, "job_id": job.id},
     )
     return client.get(url)
@@ -190,9 +190,7 @@ def test_the_export_page_says_why_the_download_is_closed(world, told, login):
         services.suspend_assignment(world.assignment, by=world.alice)
     with at(2):
         services.resume_assignment(world.assignment, by=world.alice)
-        url = reverse(
-            "exports:operator_export", kwargs={"operator_slug": "operator-o", "job_id": job.id}
-        )
+        url = reverse("operator:export", kwargs={"operator_slug": "operator-o", "job_id": job.id})
         body = login(world.oscar).get(url).content.decode()
     assert "Download closed." in body and "sharing was suspended" in body
     assert "Download ZIP" not in body

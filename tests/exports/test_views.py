@@ -63,7 +63,7 @@ def test_a_refused_request_shows_the_reason_on_the_form(world, published, login,
 
 def test_operator_user_requests_only_for_tenants_sharing_with_it(world, published, login):
     oscar = login(world.oscar)
-    url = reverse("exports:operator_export_new", kwargs={"operator_slug": "operator-o"})
+    url = reverse("operator:export_new", kwargs={"operator_slug": "operator-o"})
     assert oscar.post(url, _form(party="fabrikam")).status_code == 400
     response = oscar.post(url, _form(party="contoso", format="ndjson"))
     job = ExportJob.objects.get()
@@ -73,10 +73,10 @@ def test_operator_user_requests_only_for_tenants_sharing_with_it(world, publishe
 
 def test_operator_home_lists_tenants_and_admins_set_the_relationship(world, login):
     olivia = login(world.olivia)
-    home = olivia.get(reverse("exports:operator_home", kwargs={"operator_slug": "operator-o"}))
+    home = olivia.get(reverse("operator:home", kwargs={"operator_slug": "operator-o"}))
     assert b"Contoso" in home.content and b"DE, GB" in home.content
     assert b"Fabrikam" not in home.content
-    url = reverse("exports:operator_relationship",
+    url = reverse("operator:relationship",
                   kwargs={"operator_slug": "operator-o", "tenant_slug": "contoso"})  # fmt: skip
     olivia.post(url, {"status": "declined", "reason": ""})
     world.assignment.refresh_from_db()
@@ -86,7 +86,7 @@ def test_operator_home_lists_tenants_and_admins_set_the_relationship(world, logi
     assert world.assignment.relationship_status == RelationshipStatus.DECLINED
     assert world.assignment.relationship_reason == "No contract yet"
     analyst_view = login(world.oscar).get(
-        reverse("exports:operator_home", kwargs={"operator_slug": "operator-o"})
+        reverse("operator:home", kwargs={"operator_slug": "operator-o"})
     )
     assert b"No contract yet" in analyst_view.content and b'name="reason"' not in (
         analyst_view.content
@@ -95,19 +95,19 @@ def test_operator_home_lists_tenants_and_admins_set_the_relationship(world, logi
 
 def test_a_token_secret_is_shown_once_and_stored_hashed(world, login):
     oscar = login(world.oscar)
-    created = oscar.post(reverse("exports:tokens"), {"name": "nightly sync", "scope": "read",
+    created = oscar.post(reverse("tokens"), {"name": "nightly sync", "scope": "read",
                                                     "expires_in_days": "30"})  # fmt: skip
-    assert created.status_code == 302 and created["Location"] == reverse("exports:tokens")
-    response = oscar.get(reverse("exports:tokens"))
+    assert created.status_code == 302 and created["Location"] == reverse("tokens")
+    response = oscar.get(reverse("tokens"))
     assert response["Cache-Control"] == "no-store, private"
     secret = response.context["secret"]
     token = ApiToken.objects.get(user=world.oscar)
     assert secret.startswith("ocp_") and token.key_hash == ApiToken.hash_key(secret)
     assert secret.encode() in response.content
-    assert secret.encode() not in oscar.get(reverse("exports:tokens")).content
-    assert login(world.uma).post(reverse("exports:token_revoke"),
+    assert secret.encode() not in oscar.get(reverse("tokens")).content
+    assert login(world.uma).post(reverse("token_revoke"),
                                  {"token": str(token.pk)}).status_code == 404  # fmt: skip
-    login(world.oscar).post(reverse("exports:token_revoke"), {"token": str(token.pk)})
+    login(world.oscar).post(reverse("token_revoke"), {"token": str(token.pk)})
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert list(AuditEvent.objects.filter(actor=world.oscar).values_list("action", flat=True)

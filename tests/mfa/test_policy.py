@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def test_operator_without_device_is_sent_to_enrol_and_can_do_nothing_else(world, client, password):
     sign_in(client, world.oscar, password)
-    home = reverse("exports:operator_home", kwargs={"operator_slug": "operator-o"})
-    for url in (home, "/", reverse("profile"), reverse("exports:tokens")):
+    home = reverse("operator:home", kwargs={"operator_slug": "operator-o"})
+    for url in (home, "/", reverse("profile"), reverse("tokens")):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(reverse("mfa:security") + "?next="), url
@@ -34,7 +34,7 @@ def test_operator_without_device_cannot_download_an_export(world, client, passwo
     job = make_job(world.tenant_a, world.operator_o, world.olivia)
     sign_in(client, world.oscar, password)
     url = reverse(
-        "exports:operator_export_download", kwargs={"operator_slug": "operator-o", "job_id": job.pk}
+        "operator:export_download", kwargs={"operator_slug": "operator-o", "job_id": job.pk}
     )
     response = client.get(url)
     assert response.status_code == 302
@@ -115,5 +115,5 @@ def test_user_with_a_device_must_verify_whatever_signed_them_in(world, client):
 def test_public_notice_stays_public_for_a_half_signed_in_session(world, client, password):
     TOTPDevice.objects.create(user=world.alice, name="Phone", confirmed=True)
     sign_in(client, world.alice, password)
-    response = client.get(reverse("notices:public", kwargs={"tenant_slug": "contoso"}))
+    response = client.get(reverse("public:notice", kwargs={"tenant_slug": "contoso"}))
     assert response.status_code in (200, 404)  # not a redirect to the prompt

@@ -44,7 +44,7 @@ def reverify(client, device, response, *, at=None):
 
 def test_token_creation_needs_a_recent_second_factor(world, client, stale):
     device = stale(world.oscar)
-    tokens = reverse("exports:tokens")
+    tokens = reverse("tokens")
     assert client.get(tokens).status_code == 200  # reading the list is fine
     refused = client.post(tokens, TOKEN)
     assert not ApiToken.objects.filter(user=world.oscar).exists()
@@ -58,7 +58,7 @@ def test_token_creation_needs_a_recent_second_factor(world, client, stale):
 def test_recent_window_follows_the_setting(world, client, stale, settings):
     stale(world.oscar)
     settings.MFA_RECENT_MINUTES = 15
-    created = client.post(reverse("exports:tokens"), TOKEN)
+    created = client.post(reverse("tokens"), TOKEN)
     assert created.status_code == 302
     assert ApiToken.objects.filter(user=world.oscar, name="script").exists()
 

@@ -239,7 +239,7 @@ def test_public_pages_refuse_writes(world, v1, client):
 def test_versions_are_listed_with_localized_summaries(world, v1, client):
     services.remove_assignment(world.assignment, by=world.alice)
     publish(world.tenant_a, world.alice)
-    body = client.get(reverse("notices:public", args=["contoso"]) + "?lang=de").content.decode()
+    body = client.get(reverse("public:notice", args=["contoso"]) + "?lang=de").content.decode()
     assert "Versionsverlauf" in body
     assert "Operator O entfernt" in body
     assert "Erste veröffentlichte Version" in body
@@ -267,7 +267,7 @@ def test_repeat_requests_answered_early_carry_the_same_headers(world, v1, client
 def test_middleware_strips_cookies_and_vary_cookie_from_public_responses(rf):
     from django.http import HttpResponse
 
-    from notices.middleware import PublicCacheMiddleware
+    from public.middleware import PublicCacheMiddleware
 
     def inner(request):
         response = HttpResponse("notice")

@@ -151,7 +151,7 @@ def test_failed_export_records_no_subjects(world, calls):
 def test_page_lists_operator_rows_notice_and_downloads_and_is_audited(world, calls, login):
     job = run(make_job(world.tenant_a, world.operator_o, world.oscar,
                        start=utc(2029, 1, 1), end=utc(2031, 1, 1)))  # fmt: skip
-    download = reverse("exports:operator_export_download",
+    download = reverse("operator:export_download",
                        kwargs={"operator_slug": "operator-o", "job_id": job.id})  # fmt: skip
     assert login(world.oscar).get(download, REMOTE_ADDR="203.0.113.9").status_code == 200
     client = login(world.alice)

@@ -24,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from exports.benchmark import seed_call_records
+from demo.bench_export import seed_call_records
 from portal.models import CallRecord
 
 pytestmark = pytest.mark.django_db

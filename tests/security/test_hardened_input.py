@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.exceptions import ParseError
 
-from portal.api.parsers import BodyTooLarge, LimitedJSONParser, depth
+from api.parsers import BodyTooLarge, LimitedJSONParser, depth
 from tests.access.test_matrix import ROWS
 
 pytestmark = pytest.mark.django_db

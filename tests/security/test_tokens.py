@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from portal.api.scopes import TokenScope
+from api.scopes import TokenScope
 from portal.choices import AuditAction
 from portal.choices import TokenScope as Scope
 from portal.errors import DomainError

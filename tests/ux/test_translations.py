@@ -347,13 +347,13 @@ PAGES = [
 
 # Python modules whose strings (labels, choices, titles) those pages show.
 PY_SOURCES = [
-    "portal/choices.py", "exports/choices.py", "portal/web/forms.py", "portal/web/views/data.py",
-    "exports/forms.py", "portal/mfa/policy.py", "exports/views/tenant.py",
-    "portal/web/views/call_detail.py", "portal/mfa/views.py", "portal/web/views/security.py",
-    "portal/web/sso_forms.py", "portal/web/views/sso.py", "portal/web/views/operator_connect.py",
-    "portal/web/views/directory.py", "privacy/forms.py", "privacy/views.py", "notices/forms.py",
-    "notices/views.py", "notices/record_views.py", "notices/choices.py",
-    "exports/models.py", "exports/views/operator_schedules.py", "exports/views/operator_webhooks.py",
+    "portal/choices.py", "exports/choices.py", "control/forms.py", "control/tenant/data.py",
+    "control/export_forms.py", "portal/mfa/policy.py", "control/tenant/exports.py",
+    "control/tenant/call_detail.py", "control/account/mfa.py", "control/tenant/security.py",
+    "control/sso_forms.py", "control/account/sso.py", "control/tenant/operator_connect.py",
+    "control/tenant/directory.py", "control/tenant/privacy_forms.py", "control/tenant/privacy.py", "control/tenant/notice_forms.py",
+    "control/tenant/notice.py", "control/tenant/record.py", "notices/choices.py",
+    "exports/models.py", "control/operator/schedules.py", "control/operator/webhooks.py",
 ]  # fmt: skip
 
 
@@ -537,7 +537,7 @@ def test_sign_in_page_has_no_catalogue_message_left_in_english(world, client, pa
     assert english.status_code in (200, 429, 502)
     response = fetch(client, lang)
     assert response.status_code == english.status_code
-    _assert_translated(english, response, lang, py_sources=["portal/web/forms.py"])
+    _assert_translated(english, response, lang, py_sources=["control/forms.py"])
 
 
 @pytest.mark.django_db

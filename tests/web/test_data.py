@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from control.tenant.data import PAGE_SIZE
 from portal.choices import CallQuality, Direction, PstnAssignmentStatus
 from portal.models import PhoneNumberPeriod
-from portal.web.views.data import PAGE_SIZE
 from tests.factories import (
     CallRecordFactory,
     EmergencyLocationFactory,

@@ -1,0 +1,200 @@
+"""What the tenant side and the operator portal share: job pages, status JSON, downloads."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views import View
+from django.views.generic import TemplateView
+
+from control.export_forms import ExportRequestForm
+from exports import services
+from exports.choices import IN_FLIGHT
+from exports.models import ExportJob
+from portal.errors import Conflict, DomainError, NotFound, PermissionDenied
+from portal.permissions import client_ip
+
+
+def job_links(job: ExportJob, side: str) -> dict[str, str]:
+    if side == "operator":
+        args = {"operator_slug": job.operator.slug, "job_id": job.id}
+        prefix = "operator:export"
+    else:
+        args = {"tenant_slug": job.tenant.slug, "job_id": job.id}
+        prefix = "exports:tenant_export"
+    return {
+        name: reverse(f"{prefix}{suffix}", kwargs=args)
+        for name, suffix in (
+            ("detail", ""),
+            ("status", "_status"),
+            ("download", "_download"),
+            ("cancel", "_cancel"),
+        )
+    }
+
+
+def with_links(jobs, side: str) -> list[ExportJob]:
+    jobs = list(jobs)
+    for job in jobs:
+        job.links = job_links(job, side)
+    return jobs
+
+
+def status_payload(job: ExportJob) -> dict:
+    return {
+        "id": str(job.id),
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "progress": job.progress,
+        "rows_total": job.rows_total,
+        "in_flight": job.status in IN_FLIGHT,
+        "error": job.error_message,
+    }
+
+
+class SideMixin:
+    """Set by the tenant and operator views: which side of the relationship is looking."""
+
+    side = ""
+
+    def scoped_jobs(self):
+        raise NotImplementedError
+
+    def get_job(self) -> ExportJob:
+        job = (
+            self.scoped_jobs()
+            .select_related("tenant", "operator", "requested_by")
+            .filter(pk=self.kwargs["job_id"])
+            .first()
+        )
+        if job is None:
+            raise Http404("No such export.")
+        job.links = job_links(job, self.side)
+        return job
+
+
+class ExportDetailBase(SideMixin, TemplateView):
+    template_name = "exports/export_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        job = self.get_job()
+        user = self.request.user
+        ctx.update(
+            job=job,
+            side=self.side,
+            download_refusal=(refusal := services.download_refusal(job, user)),
+            can_download=refusal is None,
+            operator_closed=services.operator_download_closed([job]).get(job.pk, ""),
+            can_cancel=job.is_in_flight and (user.is_staff or job.requested_by_id == user.pk),
+        )
+        return ctx
+
+
+class ExportStatusBase(SideMixin, View):
+    def get(self, request, *args, **kwargs):
+        response = JsonResponse(status_payload(self.get_job()))
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class CancelBase(SideMixin, View):
+    def post(self, request, *args, **kwargs):
+        job = self.get_job()
+        try:
+            services.cancel_export(job, by=request.user, ip=client_ip(request))
+        except PermissionDenied as exc:
+            return render(request, "exports/unavailable.html", {"message": exc.message}, status=403)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, gettext("The export was cancelled."))
+        return redirect(job.links["detail"])
+
+
+class DownloadBase(View):
+    """The only way to a file (I5): authorize, audit, stream as a private attachment."""
+
+    def scope(self) -> dict:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        try:
+            job, handle = services.download_export(
+                kwargs["job_id"], user=request.user, ip=client_ip(request), **self.scope()
+            )
+        except NotFound:
+            raise Http404("No such export.") from None
+        except (services.Gone, Conflict, PermissionDenied) as exc:
+            response = render(
+                request, "exports/unavailable.html", {"message": exc.message}, status=exc.status
+            )
+            response["Cache-Control"] = "no-store"
+            return response
+        response = FileResponse(
+            handle, as_attachment=True, filename=job.download_name, content_type="application/zip"
+        )
+        response.setdefault("Content-Length", str(job.file_size))  # a stream from S3 has none
+        response["Cache-Control"] = "no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class ExportRequestBase(TemplateView):
+    """GET shows the form; POST calls ``request_export`` and shows the job."""
+
+    template_name = "exports/export_form.html"
+    party_label = ""
+
+    def parties(self) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def request_kwargs(self, party: str) -> dict:
+        raise NotImplementedError
+
+    def get_form(self) -> ExportRequestForm:
+        data = self.request.POST if self.request.method == "POST" else None
+        initial = {"party": self.request.GET["party"]} if "party" in self.request.GET else None
+        return ExportRequestForm(
+            data, initial=initial, parties=self.parties(), party_label=self.party_label
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx.setdefault("form", self.get_form())
+        ctx["side"] = self.side
+        return ctx
+
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        form = self.get_form()
+        if form.is_valid():
+            try:
+                job, created = services.request_export(
+                    by=request.user,
+                    datasets=form.cleaned_data["datasets"],
+                    start=form.start,
+                    end=form.end,
+                    format=form.cleaned_data["format"],
+                    ip=client_ip(request),
+                    **self.request_kwargs(form.cleaned_data["party"]),
+                )
+            except services.RateLimited as exc:
+                form.add_error(None, exc.message)
+                response = self.render_to_response(self.get_context_data(form=form), status=429)
+                response["Retry-After"] = str(exc.retry_after)
+                return response
+            except DomainError as exc:
+                field = {"start": "start_date", "end": "end_date"}.get(exc.field, exc.field)
+                form.add_error(field if field in form.fields else None, exc.message)
+            else:
+                if created:
+                    messages.success(request, gettext("The export was queued."))
+                else:
+                    messages.info(
+                        request, gettext("An identical export is already queued: here it is.")
+                    )
+                return redirect(job_links(job, self.side)["detail"])
+        return self.render_to_response(self.get_context_data(form=form), status=400)

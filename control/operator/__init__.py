@@ -1,0 +1,1 @@
+"""The operator portal, under ``/o/<operator_slug>/``: operator staff (docs/operator.md)."""

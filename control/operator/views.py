@@ -1,0 +1,175 @@
+"""The operator portal under ``/o/<operator_slug>/``: tenants, exports, downloads."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from control.export_forms import RelationshipForm
+from control.export_pages import (
+    CancelBase,
+    DownloadBase,
+    ExportDetailBase,
+    ExportRequestBase,
+    ExportStatusBase,
+    with_links,
+)
+from exports.models import ExportJob
+from exports.operator_overview import tenant_overview
+from exports.services import VIA_OPERATOR
+from portal.errors import DomainError
+from portal.models import OperatorAssignment, Tenant
+from portal.permissions import OperatorMixin, client_ip
+from portal.services import set_relationship_status
+from portal.sharing import gate
+
+
+class OperatorSide:
+    side = "operator"
+
+    def scoped_jobs(self):
+        return ExportJob.objects.visible_to(self.request.user).for_operator(self.operator)
+
+
+def relationship_form(assignment, refused: RelationshipForm | None) -> RelationshipForm:
+    """The assignment's relationship form: the refused one (with its errors) if it is this
+    assignment's, else a fresh one."""
+    if refused is not None and refused.assignment_id == assignment.pk:
+        return refused
+    return RelationshipForm(assignment=assignment)
+
+
+class HomeView(OperatorMixin, TemplateView):
+    """The tenants that assigned this operator, with their status and the relationship."""
+
+    template_name = "exports/operator/home.html"
+
+    def get_context_data(self, **kwargs):
+        refused = kwargs.pop("relationship_refused", None)
+        ctx = super().get_context_data(**kwargs)
+        assignments = list(
+            OperatorAssignment.objects.for_operator(self.operator)
+            .current()
+            .select_related("tenant", "relationship_changed_by")
+            .prefetch_related("countries")
+            .order_by("tenant__name")
+        )
+        for a in assignments:  # what reaches us now, and why not (the sharing gate)
+            a.gate = gate(a.tenant, self.operator)
+            a.relationship_form = relationship_form(a, refused)
+        ctx["assignments"] = assignments
+        return ctx
+
+
+class TenantView(OperatorMixin, TemplateView):
+    """One tenant that chose us: what it shared, its status, the gate, volume, exports."""
+
+    template_name = "exports/operator/tenant.html"
+
+    def get_context_data(self, **kwargs):
+        refused = kwargs.pop("relationship_refused", None)
+        ctx = super().get_context_data(**kwargs)
+        overview = tenant_overview(self.operator, self.kwargs["tenant_slug"], self.request.user)
+        ctx["o"] = overview
+        ctx["a"] = overview.assignment
+        ctx["jobs"] = with_links(overview.exports, "operator")
+        overview.assignment.relationship_form = relationship_form(overview.assignment, refused)
+        ctx["can_request"] = overview.gate.is_open
+        peak = max((n for _, n in overview.monthly_calls), default=0)
+        ctx["monthly_calls"] = [(m, n, round(100 * n / peak) if peak else 0)
+                                for m, n in overview.monthly_calls]  # fmt: skip
+        return ctx
+
+
+class RelationshipView(OperatorMixin, View):
+    """Agreement signed / declined / terminated (with a reason): operator admins only."""
+
+    admin_required = True
+
+    def post(self, request, operator_slug, tenant_slug):
+        assignment = (
+            OperatorAssignment.objects.for_operator(self.operator)
+            .current()
+            .select_related("tenant")
+            .filter(tenant__slug=tenant_slug)
+            .first()
+        )
+        if assignment is None:
+            raise Http404("No such organization.")
+        form = RelationshipForm(request.POST, assignment=assignment)
+        if form.is_valid():
+            try:
+                set_relationship_status(
+                    assignment,
+                    status=form.cleaned_data["status"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                    ip=client_ip(request),
+                )
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    gettext("Relationship with %(name)s updated.")
+                    % {"name": assignment.tenant.name},
+                )
+                if request.POST.get("back") == "tenant":
+                    return redirect(
+                        "operator:tenant",
+                        operator_slug=self.operator.slug,
+                        tenant_slug=tenant_slug,
+                    )
+                return redirect("operator:home", operator_slug=self.operator.slug)
+        return self.refuse(request, form, tenant_slug)
+
+    def refuse(self, request, form: RelationshipForm, tenant_slug: str):
+        """The page the form came from again, its form showing the errors (docs/ui.md "Forms")."""
+        page = TenantView if request.POST.get("back") == "tenant" else HomeView
+        view = page()
+        view.setup(request, operator_slug=self.operator.slug, tenant_slug=tenant_slug)
+        view.operator, view.operator_role = self.operator, self.operator_role
+        context = view.get_context_data(relationship_refused=form)
+        return render(request, page.template_name, context, status=400)
+
+
+class ExportListView(OperatorSide, OperatorMixin, TemplateView):
+    template_name = "exports/operator/export_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        jobs = self.scoped_jobs().select_related("tenant", "operator", "requested_by")[:200]
+        ctx["jobs"] = with_links(jobs, self.side)
+        ctx["can_request"] = Tenant.objects.sharing_with(self.operator).exists()
+        return ctx
+
+
+class ExportRequestView(OperatorSide, OperatorMixin, ExportRequestBase):
+    party_label = _("Organization")
+
+    def parties(self):
+        return [(t.slug, t.name) for t in Tenant.objects.sharing_with(self.operator)]
+
+    def request_kwargs(self, party: str) -> dict:
+        tenant = Tenant.objects.sharing_with(self.operator).get(slug=party)
+        return {"tenant": tenant, "operator": self.operator, "via": VIA_OPERATOR}
+
+
+class ExportDetailView(OperatorSide, OperatorMixin, ExportDetailBase):
+    pass
+
+
+class ExportStatusView(OperatorSide, OperatorMixin, ExportStatusBase):
+    pass
+
+
+class CancelView(OperatorSide, OperatorMixin, CancelBase):
+    pass
+
+
+class DownloadView(OperatorMixin, DownloadBase):
+    def scope(self) -> dict:
+        return {"operator": self.operator}

@@ -1,0 +1,1 @@
+"""Pages of one organization, under ``/t/<tenant_slug>/``: tenant admins and viewers."""

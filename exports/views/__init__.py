@@ -1,1 +1,0 @@
-"""Views of exports: parse input, call one service, render (STYLE §2)."""

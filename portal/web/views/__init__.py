@@ -1,1 +1,0 @@
-"""Tenant-admin web views, one module per feature."""
