@@ -15,43 +15,11 @@ def _has_elsewhere(user) -> bool:
     return len(tenants) > 1 or Operator.objects.staffed_by(user).exists()
 
 
-# Pages of the notices and exports apps → the side-navigation item they belong to (docs/ui.md).
-NAV_SECTIONS = {
-    "notices:status": "notice",
-    "notices:publish": "notice",
-    "notices:settings": "notice",
-    "notices:history": "notice_history",
-    "notices:version": "notice_history",
-    "notices:diff": "notice_history",
-    "exports:tenant_exports": "exports",
-    "exports:tenant_export_new": "exports",
-    "exports:tenant_export": "exports",
-    "exports:tenant_shared": "shared",
-    "operator:home": "operator_home",
-    "operator:relationship": "operator_home",
-    "operator:exports": "operator_exports",
-    "operator:export_new": "operator_exports",
-    "operator:export": "operator_exports",
-    "tokens": "tokens",
-    "operator:schedules": "operator_schedules",
-    "operator:schedule_new": "operator_schedules",
-    "operator:schedule": "operator_schedules",
-    "operator:webhooks": "operator_webhooks",
-    "operator:webhook_new": "operator_webhooks",
-    "operator:webhook": "operator_webhooks",
-}
-
-
 def navigation(request: HttpRequest) -> dict:
-    """``can_switch``: the user has somewhere else to go (another tenant or an operator);
-    ``nav_section``: the side-navigation item of this page, marked ``aria-current``.
+    """``can_switch``: the user has somewhere else to go (another tenant or an operator).
 
-    Lazy: the query runs only on pages that show the switcher link.
+    Lazy: the query runs only on pages that show the switcher link. (The side-navigation item a
+    page lights is the page's own ``nav_section``: control.base.Page.)
     """
     user = getattr(request, "user", None)
-    match = getattr(request, "resolver_match", None)
-    section = NAV_SECTIONS.get(match.view_name, "") if match else ""
-    return {
-        "can_switch": SimpleLazyObject(lambda: user is not None and _has_elsewhere(user)),
-        "nav_section": section,
-    }
+    return {"can_switch": SimpleLazyObject(lambda: user is not None and _has_elsewhere(user))}

@@ -7,9 +7,10 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import TemplateView
 
+from control.base import Page
 from control.export_forms import ExportRequestForm
 from exports import services
 from exports.choices import IN_FLIGHT
@@ -76,8 +77,11 @@ class SideMixin:
         return job
 
 
-class ExportDetailBase(SideMixin, TemplateView):
+class ExportDetailBase(SideMixin, Page):
     template_name = "exports/export_detail.html"
+
+    def get_title(self) -> str:
+        return gettext("Export %(id)s") % {"id": str(self.kwargs["job_id"])[:8]}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -101,17 +105,23 @@ class ExportStatusBase(SideMixin, View):
         return response
 
 
-class CancelBase(SideMixin, View):
+class CancelBase(SideMixin, Page):
+    http_method_names = ["post"]
+
+    def refused(self, exc: DomainError) -> HttpResponse:
+        if isinstance(exc, PermissionDenied):  # not the requester's job: the "not available" page
+            return render(
+                self.request, "exports/unavailable.html", {"message": exc.message}, status=403
+            )
+        return super().refused(exc)
+
+    def refused_url(self) -> str:
+        return self.job.links["detail"]
+
     def post(self, request, *args, **kwargs):
-        job = self.get_job()
-        try:
-            services.cancel_export(job, by=request.user, ip=client_ip(request))
-        except PermissionDenied as exc:
-            return render(request, "exports/unavailable.html", {"message": exc.message}, status=403)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, gettext("The export was cancelled."))
+        self.job = job = self.get_job()
+        services.cancel_export(job, by=request.user, ip=client_ip(request))
+        messages.success(request, gettext("The export was cancelled."))
         return redirect(job.links["detail"])
 
 
@@ -143,11 +153,14 @@ class DownloadBase(View):
         return response
 
 
-class ExportRequestBase(TemplateView):
+class ExportRequestBase(Page):
     """GET shows the form; POST calls ``request_export`` and shows the job."""
 
     template_name = "exports/export_form.html"
+    title = _("Request an export")
     party_label = ""
+    refusal_fields = {"start": "start_date", "end": "end_date"}
+    refusal_status = 400
 
     def parties(self) -> list[tuple[str, str]]:
         raise NotImplementedError
@@ -169,32 +182,22 @@ class ExportRequestBase(TemplateView):
         return ctx
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
-        form = self.get_form()
+        form = self.form = self.get_form()
         if form.is_valid():
-            try:
-                job, created = services.request_export(
-                    by=request.user,
-                    datasets=form.cleaned_data["datasets"],
-                    start=form.start,
-                    end=form.end,
-                    format=form.cleaned_data["format"],
-                    ip=client_ip(request),
-                    **self.request_kwargs(form.cleaned_data["party"]),
-                )
-            except services.RateLimited as exc:
-                form.add_error(None, exc.message)
-                response = self.render_to_response(self.get_context_data(form=form), status=429)
-                response["Retry-After"] = str(exc.retry_after)
-                return response
-            except DomainError as exc:
-                field = {"start": "start_date", "end": "end_date"}.get(exc.field, exc.field)
-                form.add_error(field if field in form.fields else None, exc.message)
+            job, created = services.request_export(
+                by=request.user,
+                datasets=form.cleaned_data["datasets"],
+                start=form.start,
+                end=form.end,
+                format=form.cleaned_data["format"],
+                ip=client_ip(request),
+                **self.request_kwargs(form.cleaned_data["party"]),
+            )
+            if created:
+                messages.success(request, gettext("The export was queued."))
             else:
-                if created:
-                    messages.success(request, gettext("The export was queued."))
-                else:
-                    messages.info(
-                        request, gettext("An identical export is already queued: here it is.")
-                    )
-                return redirect(job_links(job, self.side)["detail"])
+                messages.info(
+                    request, gettext("An identical export is already queued: here it is.")
+                )
+            return redirect(job_links(job, self.side)["detail"])
         return self.render_to_response(self.get_context_data(form=form), status=400)

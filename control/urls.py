@@ -23,7 +23,7 @@ register_converter(E164Converter, "e164")
 urlpatterns = [
     path("", accounts.home, name="home"),
     path("accounts/login/", accounts.EmailLoginView.as_view(), name="login"),
-    path("accounts/profile/", accounts.profile, name="profile"),
+    path("accounts/profile/", accounts.ProfileView.as_view(), name="profile"),
     path("accounts/sso/", sso.discover, name="sso_discover"),
     path("accounts/sso/<slug:tenant_slug>/", sso.start, name="sso_start"),
     path("accounts/sso/<slug:tenant_slug>/callback/", sso.callback, name="sso_callback"),

@@ -19,6 +19,7 @@ from exports.choices import ExportStatus
 from exports.models import ExportJob
 from portal.models import User
 from portal.services.notifications import Message, deliver
+from portal.services.webhooks import emit, link, tenant_ref
 
 logger = logging.getLogger(__name__)
 
@@ -96,8 +97,6 @@ def storage_full(job_id) -> int:
 def emit_export_event(job: ExportJob) -> None:
     """``export.succeeded`` / ``export.failed`` to the operator's webhook endpoints: ids, counts
     and links — the file itself is fetched through the authenticated API."""
-    from portal.services.webhooks import emit, link, tenant_ref
-
     succeeded = job.status == ExportStatus.SUCCEEDED
     api = {"job_id": job.pk}
     payload = {

@@ -8,13 +8,12 @@ here is ``no-store, private`` (portal.middleware.PrivateByDefaultMiddleware).
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
-from django.views import View
-from django.views.generic import TemplateView
 
+from control.base import AccountPage
 from control.export_forms import TokenForm
-from portal.errors import DomainError
 from portal.mfa.stepup import recent_second_factor
 from portal.models import ApiToken
 from portal.permissions import client_ip
@@ -24,8 +23,11 @@ NEW_SECRET_KEY = "new_api_token_secret"  # noqa: S105 — the session key's name
 
 
 @method_decorator(recent_second_factor, name="post")  # a new token: step-up (docs/mfa.md)
-class TokenListView(TemplateView):
+class TokenListView(AccountPage):
     template_name = "exports/tokens.html"
+    nav_section = "tokens"
+    refusal_fields = {"": "name"}
+    refusal_status = 400
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -41,26 +43,27 @@ class TokenListView(TemplateView):
         return self.render_to_response(self.get_context_data(secret=secret))
 
     def post(self, request):
-        form = TokenForm(request.POST, user=request.user)
+        form = self.form = TokenForm(request.POST, user=request.user)
         if form.is_valid():
-            try:
-                _token, secret = create_token(
-                    request.user,
-                    name=form.cleaned_data["name"],
-                    scope=form.cleaned_data["scope"],
-                    expires_in_days=form.cleaned_data["expires_in_days"],
-                    ip=client_ip(request),
-                    **form.cleaned_data["limit"],
-                )
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else "name", exc.message)
-            else:
-                request.session[NEW_SECRET_KEY] = secret
-                return redirect("tokens")
+            _token, secret = create_token(
+                request.user,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
+                ip=client_ip(request),
+                **form.cleaned_data["limit"],
+            )
+            request.session[NEW_SECRET_KEY] = secret
+            return redirect("tokens")
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-class RevokeTokenView(View):
+class RevokeTokenView(AccountPage):
+    http_method_names = ["post"]
+
+    def refused_url(self) -> str:
+        return reverse("tokens")
+
     def post(self, request):
         raw = request.POST.get("token", "")
         # The id travels in the form body, never in a URL; only the user's own tokens match.
@@ -71,12 +74,8 @@ class RevokeTokenView(View):
         )
         if token is None:
             raise Http404("No such token.")
-        try:
-            revoke_token(token, by=request.user, ip=client_ip(request))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request, gettext("The token “%(name)s” was revoked.") % {"name": token.name}
-            )
+        revoke_token(token, by=request.user, ip=client_ip(request))
+        messages.success(
+            request, gettext("The token “%(name)s” was revoked.") % {"name": token.name}
+        )
         return redirect("tokens")

@@ -9,10 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from control.base import AccountPage, FormPage
 from control.forms import EmailAuthenticationForm, ProfileForm
-from portal.errors import DomainError
 from portal.models import Membership, Operator, Tenant
 from portal.permissions import client_ip
 from portal.services.accounts import sign_out_everywhere, update_profile
@@ -50,27 +51,25 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def profile(request: HttpRequest) -> HttpResponse:
+class ProfileView(AccountPage, FormPage):
     """The user's name and time zone (dates everywhere are shown in it)."""
-    user = request.user
-    form = ProfileForm(
-        request.POST or None,
-        initial={
+
+    template_name = "portal/profile.html"
+    form_class = ProfileForm
+    title = _("Your profile")
+
+    def get_initial(self):
+        user = self.request.user
+        return {
             "full_name": user.full_name,
             "time_zone": user.time_zone,
             "optional_emails": user.optional_emails,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            update_profile(user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, gettext("Your profile was saved."))
-            return redirect(reverse("profile"))
-    return render(request, "portal/profile.html", {"form": form})
+        }
+
+    def form_valid(self, form):
+        update_profile(self.request.user, **form.cleaned_data)
+        messages.success(self.request, gettext("Your profile was saved."))
+        return redirect(reverse("profile"))
 
 
 @require_POST

@@ -12,14 +12,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
-from django.views.generic import FormView, TemplateView
 
+from control.base import FormPage, OperatorPage
 from control.forms import MemberRemoveForm, OperatorMemberInviteForm, OperatorMemberRoleForm
 from control.messages import added_message, role_changed_message
 from portal.choices import OperatorRole
-from portal.errors import DomainError
 from portal.models import OperatorMembership
-from portal.permissions import OperatorMixin, client_ip
+from portal.permissions import client_ip
 from portal.services import (
     add_operator_member,
     change_operator_member_role,
@@ -27,8 +26,12 @@ from portal.services import (
 )
 
 
-class OperatorAdminPage(OperatorMixin):
+class OperatorAdminPage(OperatorPage):
     admin_required = True
+    nav_section = "operator_members"
+
+    def refused_url(self) -> str:
+        return self.members_url()
 
     def members_url(self) -> str:
         return reverse("operator:members", kwargs={"operator_slug": self.operator.slug})
@@ -44,7 +47,7 @@ class OperatorAdminPage(OperatorMixin):
         return membership
 
 
-class MemberListView(OperatorAdminPage, TemplateView):
+class MemberListView(OperatorAdminPage):
     template_name = "exports/operator/members.html"
 
     def get_context_data(self, **kwargs):
@@ -58,25 +61,21 @@ class MemberListView(OperatorAdminPage, TemplateView):
         return ctx
 
 
-class MemberInviteView(OperatorAdminPage, FormView):
+class MemberInviteView(OperatorAdminPage, FormPage):
     template_name = "exports/operator/member_invite.html"
     form_class = OperatorMemberInviteForm
 
     def form_valid(self, form) -> HttpResponse:
         data = form.cleaned_data
-        try:
-            membership = add_operator_member(
-                self.operator, email=data["email"], role=data["role"],
-                full_name=data["full_name"], by=self.request.user, ip=client_ip(self.request),
-            )  # fmt: skip
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            return self.form_invalid(form)
+        membership = add_operator_member(
+            self.operator, email=data["email"], role=data["role"],
+            full_name=data["full_name"], by=self.request.user, ip=client_ip(self.request),
+        )  # fmt: skip
         messages.success(self.request, added_message(membership))
         return redirect(self.members_url())
 
 
-class MemberRoleView(OperatorAdminPage, TemplateView):
+class MemberRoleView(OperatorAdminPage):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
@@ -85,21 +84,15 @@ class MemberRoleView(OperatorAdminPage, TemplateView):
             messages.error(request, gettext("Choose a valid role."))
             return redirect(self.members_url())
         membership = self.membership(form.cleaned_data["email"])
-        try:
-            membership = change_operator_member_role(
-                membership, role=form.cleaned_data["role"], by=request.user, ip=client_ip(request)
-            )
-        except DomainError as exc:
-            messages.error(request, f"{membership.user.display_name}: {exc.message}")
-        else:
-            messages.success(
-                request,
-                role_changed_message(membership),
-            )
+        self.refusal_subject = membership.user.display_name
+        membership = change_operator_member_role(
+            membership, role=form.cleaned_data["role"], by=request.user, ip=client_ip(request)
+        )
+        messages.success(request, role_changed_message(membership))
         return redirect(self.members_url())
 
 
-class MemberRemoveView(OperatorAdminPage, TemplateView):
+class MemberRemoveView(OperatorAdminPage):
     """POST without ``confirm`` shows the confirmation page; with it, removes the member."""
 
     http_method_names = ["post"]
@@ -114,15 +107,10 @@ class MemberRemoveView(OperatorAdminPage, TemplateView):
         if not form.cleaned_data["confirm"]:
             return render(request, self.template_name, self.get_context_data(membership=membership))
         name, myself = membership.user.display_name, membership.user_id == request.user.pk
-        try:
-            remove_operator_member(membership, by=request.user, ip=client_ip(request))
-        except DomainError as exc:
-            messages.error(request, f"{name}: {exc.message}")
-        else:
-            if myself:
-                messages.success(
-                    request, gettext("You left %(name)s.") % {"name": self.operator.name}
-                )
-                return redirect("home")
-            messages.success(request, gettext("%(name)s is no longer a member.") % {"name": name})
+        self.refusal_subject = name
+        remove_operator_member(membership, by=request.user, ip=client_ip(request))
+        if myself:
+            messages.success(request, gettext("You left %(name)s.") % {"name": self.operator.name})
+            return redirect("home")
+        messages.success(request, gettext("%(name)s is no longer a member.") % {"name": name})
         return redirect(self.members_url())

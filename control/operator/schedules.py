@@ -11,18 +11,18 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
-from django.views.generic import FormView, TemplateView
 
+from control.base import FormPage, OperatorPage
 from control.export_forms import ScheduleForm
 from exports import schedules
 from exports.models import ExportSchedule
-from portal.errors import DomainError
 from portal.models import OperatorAssignment, Tenant
-from portal.permissions import OperatorMixin, client_ip
+from portal.permissions import client_ip
 
 
-class ScheduleAdminPage(OperatorMixin):
+class ScheduleAdminPage(OperatorPage):
     admin_required = True
+    nav_section = "operator_schedules"
 
     def list_url(self) -> str:
         return reverse("operator:schedules", kwargs={"operator_slug": self.operator.slug})
@@ -49,7 +49,7 @@ class ScheduleAdminPage(OperatorMixin):
         return list(Tenant.objects.filter(pk__in=ids).order_by("name"))
 
 
-class ScheduleListView(ScheduleAdminPage, TemplateView):
+class ScheduleListView(ScheduleAdminPage):
     template_name = "exports/operator/schedules.html"
 
     def get_context_data(self, **kwargs):
@@ -62,7 +62,7 @@ class ScheduleListView(ScheduleAdminPage, TemplateView):
         return ctx
 
 
-class ScheduleCreateView(ScheduleAdminPage, FormView):
+class ScheduleCreateView(ScheduleAdminPage, FormPage):
     template_name = "exports/operator/schedule_form.html"
     form_class = ScheduleForm
 
@@ -79,16 +79,12 @@ class ScheduleCreateView(ScheduleAdminPage, FormView):
     def form_valid(self, form) -> HttpResponse:
         data = form.cleaned_data
         tenant = next((t for t in self.tenants() if t.slug == data["tenant"]), None)
-        try:
-            schedule = schedules.create_schedule(
-                self.operator, by=self.request.user, name=data["name"],
-                datasets=data["datasets"], format=data["format"], cadence=data["cadence"],
-                minute=data["at"].minute, hour=data["at"].hour, weekday=data["weekday"],
-                tenant=tenant, starts_at=form.starts_at, ip=client_ip(self.request),
-            )  # fmt: skip
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            return self.form_invalid(form)
+        schedule = schedules.create_schedule(
+            self.operator, by=self.request.user, name=data["name"],
+            datasets=data["datasets"], format=data["format"], cadence=data["cadence"],
+            minute=data["at"].minute, hour=data["at"].hour, weekday=data["weekday"],
+            tenant=tenant, starts_at=form.starts_at, ip=client_ip(self.request),
+        )  # fmt: skip
         messages.success(
             self.request,
             gettext("Schedule “%(name)s” created. Its first run is at %(when)s UTC.")
@@ -97,7 +93,7 @@ class ScheduleCreateView(ScheduleAdminPage, FormView):
         return redirect(self.detail_url(schedule))
 
 
-class ScheduleDetailView(ScheduleAdminPage, TemplateView):
+class ScheduleDetailView(ScheduleAdminPage):
     template_name = "exports/operator/schedule_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -122,7 +118,7 @@ class ScheduleDetailView(ScheduleAdminPage, TemplateView):
         return ctx
 
 
-class SchedulePauseView(ScheduleAdminPage, TemplateView):
+class SchedulePauseView(ScheduleAdminPage):
     """POST ``paused=true`` pauses, ``paused=false`` resumes."""
 
     http_method_names = ["post"]
@@ -142,7 +138,7 @@ class SchedulePauseView(ScheduleAdminPage, TemplateView):
         return redirect(self.detail_url(schedule))
 
 
-class ScheduleRunNowView(ScheduleAdminPage, TemplateView):
+class ScheduleRunNowView(ScheduleAdminPage):
     """Run the schedule now, outside its cadence: the window still starts at the watermark."""
 
     http_method_names = ["post"]
@@ -163,7 +159,7 @@ class ScheduleRunNowView(ScheduleAdminPage, TemplateView):
         return redirect(self.detail_url(schedule))
 
 
-class ScheduleDeleteView(ScheduleAdminPage, TemplateView):
+class ScheduleDeleteView(ScheduleAdminPage):
     """POST without ``confirm`` shows the confirmation page; with it, deletes the schedule."""
 
     http_method_names = ["post"]

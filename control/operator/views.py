@@ -3,11 +3,11 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views import View
-from django.views.generic import TemplateView
 
+from control.base import OperatorPage
 from control.export_forms import RelationshipForm
 from control.export_pages import (
     CancelBase,
@@ -20,7 +20,6 @@ from control.export_pages import (
 from exports.models import ExportJob
 from exports.operator_overview import tenant_overview
 from exports.services import VIA_OPERATOR
-from portal.errors import DomainError
 from portal.models import OperatorAssignment, Tenant
 from portal.permissions import OperatorMixin, client_ip
 from portal.services import set_relationship_status
@@ -29,6 +28,10 @@ from portal.sharing import gate
 
 class OperatorSide:
     side = "operator"
+    nav_section = "operator_exports"
+
+    def get_breadcrumbs(self):
+        return [(_("Exports"), self.operator_url("exports")), (self.get_title(), None)]
 
     def scoped_jobs(self):
         return ExportJob.objects.visible_to(self.request.user).for_operator(self.operator)
@@ -42,10 +45,11 @@ def relationship_form(assignment, refused: RelationshipForm | None) -> Relations
     return RelationshipForm(assignment=assignment)
 
 
-class HomeView(OperatorMixin, TemplateView):
+class HomeView(OperatorPage):
     """The tenants that assigned this operator, with their status and the relationship."""
 
     template_name = "exports/operator/home.html"
+    nav_section = "operator_home"
 
     def get_context_data(self, **kwargs):
         refused = kwargs.pop("relationship_refused", None)
@@ -64,15 +68,23 @@ class HomeView(OperatorMixin, TemplateView):
         return ctx
 
 
-class TenantView(OperatorMixin, TemplateView):
+class TenantView(OperatorPage):
     """One tenant that chose us: what it shared, its status, the gate, volume, exports."""
 
     template_name = "exports/operator/tenant.html"
+    nav_section = "operator_home"
+
+    def get_title(self) -> str:
+        return self.overview.assignment.tenant.name
+
+    @cached_property
+    def overview(self):
+        return tenant_overview(self.operator, self.kwargs["tenant_slug"], self.request.user)
 
     def get_context_data(self, **kwargs):
         refused = kwargs.pop("relationship_refused", None)
         ctx = super().get_context_data(**kwargs)
-        overview = tenant_overview(self.operator, self.kwargs["tenant_slug"], self.request.user)
+        overview = self.overview
         ctx["o"] = overview
         ctx["a"] = overview.assignment
         ctx["jobs"] = with_links(overview.exports, "operator")
@@ -84,10 +96,11 @@ class TenantView(OperatorMixin, TemplateView):
         return ctx
 
 
-class RelationshipView(OperatorMixin, View):
+class RelationshipView(OperatorPage):
     """Agreement signed / declined / terminated (with a reason): operator admins only."""
 
     admin_required = True
+    http_method_names = ["post"]
 
     def post(self, request, operator_slug, tenant_slug):
         assignment = (
@@ -99,45 +112,44 @@ class RelationshipView(OperatorMixin, View):
         )
         if assignment is None:
             raise Http404("No such organization.")
-        form = RelationshipForm(request.POST, assignment=assignment)
-        if form.is_valid():
-            try:
-                set_relationship_status(
-                    assignment,
-                    status=form.cleaned_data["status"],
-                    reason=form.cleaned_data["reason"],
-                    by=request.user,
-                    ip=client_ip(request),
-                )
-            except DomainError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            else:
-                messages.success(
-                    request,
-                    gettext("Relationship with %(name)s updated.")
-                    % {"name": assignment.tenant.name},
-                )
-                if request.POST.get("back") == "tenant":
-                    return redirect(
-                        "operator:tenant",
-                        operator_slug=self.operator.slug,
-                        tenant_slug=tenant_slug,
-                    )
-                return redirect("operator:home", operator_slug=self.operator.slug)
-        return self.refuse(request, form, tenant_slug)
+        form = self.form = RelationshipForm(request.POST, assignment=assignment)
+        if not form.is_valid():
+            return self.form_refused(form)
+        set_relationship_status(
+            assignment,
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+            ip=client_ip(request),
+        )
+        messages.success(
+            request,
+            gettext("Relationship with %(name)s updated.") % {"name": assignment.tenant.name},
+        )
+        if request.POST.get("back") == "tenant":
+            return redirect(
+                "operator:tenant", operator_slug=self.operator.slug, tenant_slug=tenant_slug
+            )
+        return redirect("operator:home", operator_slug=self.operator.slug)
 
-    def refuse(self, request, form: RelationshipForm, tenant_slug: str):
+    def form_refused(self, form, exc=None):
         """The page the form came from again, its form showing the errors (docs/ui.md "Forms")."""
-        page = TenantView if request.POST.get("back") == "tenant" else HomeView
+        page = TenantView if self.request.POST.get("back") == "tenant" else HomeView
         view = page()
-        view.setup(request, operator_slug=self.operator.slug, tenant_slug=tenant_slug)
+        view.setup(
+            self.request, operator_slug=self.operator.slug, tenant_slug=self.kwargs["tenant_slug"]
+        )
         view.operator, view.operator_role = self.operator, self.operator_role
         context = view.get_context_data(relationship_refused=form)
-        return render(request, page.template_name, context, status=400)
+        return render(self.request, page.template_name, context, status=400)
 
 
-class ExportListView(OperatorSide, OperatorMixin, TemplateView):
+class ExportListView(OperatorSide, OperatorPage):
     template_name = "exports/operator/export_list.html"
+    title = _("Exports")
+
+    def get_breadcrumbs(self):
+        return [(self.title, None)]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -147,7 +159,7 @@ class ExportListView(OperatorSide, OperatorMixin, TemplateView):
         return ctx
 
 
-class ExportRequestView(OperatorSide, OperatorMixin, ExportRequestBase):
+class ExportRequestView(OperatorSide, OperatorPage, ExportRequestBase):
     party_label = _("Organization")
 
     def parties(self):
@@ -158,7 +170,7 @@ class ExportRequestView(OperatorSide, OperatorMixin, ExportRequestBase):
         return {"tenant": tenant, "operator": self.operator, "via": VIA_OPERATOR}
 
 
-class ExportDetailView(OperatorSide, OperatorMixin, ExportDetailBase):
+class ExportDetailView(OperatorSide, OperatorPage, ExportDetailBase):
     pass
 
 
@@ -166,7 +178,7 @@ class ExportStatusView(OperatorSide, OperatorMixin, ExportStatusBase):
     pass
 
 
-class CancelView(OperatorSide, OperatorMixin, CancelBase):
+class CancelView(OperatorSide, OperatorPage, CancelBase):
     pass
 
 

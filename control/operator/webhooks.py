@@ -13,21 +13,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
-from django.views.generic import FormView, TemplateView
 
+from control.base import FormPage, OperatorPage
 from control.export_forms import WebhookForm
 from portal.choices import WebhookEvent
-from portal.errors import DomainError
 from portal.mfa.stepup import recent_second_factor
 from portal.models import WebhookEndpoint
-from portal.permissions import OperatorMixin, client_ip
+from portal.permissions import client_ip
 from portal.services import webhooks
 
 NEW_SECRET_KEY = "new_webhook_secret"  # noqa: S105 — the session key's name, not a secret
 
 
-class WebhookAdminPage(OperatorMixin):
+class WebhookAdminPage(OperatorPage):
     admin_required = True
+    nav_section = "operator_webhooks"
 
     def list_url(self) -> str:
         return reverse("operator:webhooks", kwargs={"operator_slug": self.operator.slug})
@@ -53,7 +53,7 @@ class WebhookAdminPage(OperatorMixin):
         self.request.session[NEW_SECRET_KEY] = {"endpoint": str(endpoint.public_id), "s": secret}
 
 
-class WebhookListView(WebhookAdminPage, TemplateView):
+class WebhookListView(WebhookAdminPage):
     template_name = "exports/operator/webhooks.html"
 
     def get_context_data(self, **kwargs):
@@ -66,27 +66,23 @@ class WebhookListView(WebhookAdminPage, TemplateView):
 
 # A new secret is a credential, like an API token: step-up (docs/mfa.md).
 @method_decorator(recent_second_factor, name="post")
-class WebhookCreateView(WebhookAdminPage, FormView):
+class WebhookCreateView(WebhookAdminPage, FormPage):
     template_name = "exports/operator/webhook_form.html"
     form_class = WebhookForm
 
     def form_valid(self, form) -> HttpResponse:
         data = form.cleaned_data
-        try:
-            endpoint, secret = webhooks.create_endpoint(
-                self.operator, by=self.request.user, url=data["url"],
-                event_types=data["event_types"], description=data["description"],
-                ip=client_ip(self.request),
-            )  # fmt: skip
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            return self.form_invalid(form)
+        endpoint, secret = webhooks.create_endpoint(
+            self.operator, by=self.request.user, url=data["url"],
+            event_types=data["event_types"], description=data["description"],
+            ip=client_ip(self.request),
+        )  # fmt: skip
         self.show_secret_once(endpoint, secret)
         messages.success(self.request, gettext("Webhook endpoint registered."))
         return redirect(self.detail_url(endpoint))
 
 
-class WebhookDetailView(WebhookAdminPage, TemplateView):
+class WebhookDetailView(WebhookAdminPage):
     """The endpoint, its secret once (just made or rotated), and its delivery log."""
 
     template_name = "exports/operator/webhook_detail.html"
@@ -106,21 +102,20 @@ class WebhookDetailView(WebhookAdminPage, TemplateView):
         return ctx
 
 
-class WebhookActionView(WebhookAdminPage, TemplateView):
+class WebhookActionView(WebhookAdminPage):
     http_method_names = ["post"]
 
     def act(self, endpoint: WebhookEndpoint) -> str:
         raise NotImplementedError
 
+    def refused_url(self) -> str:
+        return self.detail_url(self.get_endpoint())
+
     def post(self, request, *args, **kwargs) -> HttpResponse:
         endpoint = self.get_endpoint()
-        try:
-            done = self.act(endpoint)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            if done:
-                messages.success(request, done)
+        done = self.act(endpoint)
+        if done:
+            messages.success(request, done)
         return redirect(self.detail_url(endpoint))
 
 
@@ -152,7 +147,7 @@ class WebhookActiveView(WebhookActionView):
         return gettext("Endpoint enabled.") if active else gettext("Endpoint disabled.")
 
 
-class WebhookDeleteView(WebhookAdminPage, TemplateView):
+class WebhookDeleteView(WebhookAdminPage):
     """POST without ``confirm`` shows the confirmation page; with it, deletes the endpoint."""
 
     http_method_names = ["post"]

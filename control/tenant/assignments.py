@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from control.base import ServiceFormPage, TenantPage
 from control.forms import ConfirmForm, ContactForm, CountriesForm
 from portal.choices import AssignmentStatus
-from portal.errors import DomainError
 from portal.models import AuditEvent, OperatorAssignment
 from portal.permissions import client_ip
 from portal.services import (
@@ -31,6 +30,7 @@ MAX_BLOCKING_SHOWN = 10
 
 
 class AssignmentListView(TenantPage):
+    nav_section = "assignments"
     template_name = "portal/tenant/assignments.html"
     title = _("My operators")
 
@@ -49,6 +49,8 @@ class AssignmentListView(TenantPage):
 
 class AssignmentMixin:
     """The tenant's assignment with the operator named by ``operator_slug`` (404 otherwise)."""
+
+    nav_section = "assignments"
 
     @cached_property
     def assignment(self) -> OperatorAssignment:
@@ -192,14 +194,13 @@ class ResumeView(AssignmentMixin, TenantPage):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
-        try:
-            assignment = resume_assignment(self.assignment, by=request.user, ip=client_ip(request))
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                f"{assignment.operator.name} is active again for "
-                f"{', '.join(assignment.country_codes)}.",
-            )
+        assignment = resume_assignment(self.assignment, by=request.user, ip=client_ip(request))
+        messages.success(
+            request,
+            f"{assignment.operator.name} is active again for "
+            f"{', '.join(assignment.country_codes)}.",
+        )
         return redirect(self.get_success_url())
+
+    def refused_url(self) -> str:
+        return self.get_success_url()

@@ -13,6 +13,7 @@ PAGE_SIZE = 50
 
 
 class AuditLogView(TenantPage):
+    nav_section = "audit"
     template_name = "portal/tenant/audit.html"
     title = _("Audit log")
 

@@ -66,6 +66,7 @@ def receipts(record: CallRecord, user) -> list[dict]:
 
 
 class CallDetailView(TenantPage):
+    nav_section = "calls"
     template_name = "portal/tenant/call_detail.html"
     title = _("Call record")
 

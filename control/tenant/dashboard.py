@@ -94,6 +94,7 @@ def shares_of(tenant: Tenant) -> list[Share]:
 
 
 class DashboardView(TenantPage):
+    nav_section = "dashboard"
     template_name = "portal/tenant/dashboard.html"
 
     def get_breadcrumbs(self):

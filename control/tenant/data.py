@@ -37,6 +37,7 @@ def _operators_of(tenant) -> list[Operator]:
 
 
 class NumberListView(TenantPage):
+    nav_section = "numbers"
     template_name = "portal/tenant/numbers.html"
     title = _("Phone numbers")
 
@@ -69,6 +70,7 @@ class NumberListView(TenantPage):
 
 
 class NumberDetailView(TenantPage):
+    nav_section = "numbers"
     template_name = "portal/tenant/number_detail.html"
 
     @cached_property
@@ -103,6 +105,7 @@ class NumberDetailView(TenantPage):
 
 
 class LocationListView(TenantPage):
+    nav_section = "locations"
     template_name = "portal/tenant/locations.html"
     title = _("Emergency locations")
 
@@ -158,6 +161,8 @@ def newer_than(qs, cursor: tuple[datetime, uuid.UUID]):
 
 class CallListView(TenantPage):
     """Newest first. ``after`` pages to older rows, ``before`` back to newer ones."""
+
+    nav_section = "calls"
 
     template_name = "portal/tenant/calls.html"
     title = _("Call records")

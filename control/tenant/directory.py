@@ -25,6 +25,7 @@ def _statuses(tenant) -> dict[int, str]:
 
 
 class DirectoryView(TenantPage):
+    nav_section = "directory"
     template_name = "portal/tenant/directory.html"
     title = _("Operator directory")
 
@@ -64,6 +65,8 @@ class DirectoryView(TenantPage):
 
 class DirectoryOperatorMixin:
     """The active directory operator named by ``operator_slug`` (404 otherwise)."""
+
+    nav_section = "directory"
 
     @cached_property
     def operator(self) -> Operator:

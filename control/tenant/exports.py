@@ -4,9 +4,10 @@ from defusedcsv import csv as defused_csv
 from django import forms
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
 
+from control.base import TenantPage
 from control.export_pages import (
     CancelBase,
     DownloadBase,
@@ -26,6 +27,11 @@ from portal.permissions import TenantMixin
 
 class TenantSide:
     side = "tenant"
+    nav_section = "exports"
+
+    def get_breadcrumbs(self):
+        crumbs = [(_("Exports"), reverse("exports:tenant_exports", args=[self.tenant.slug]))]
+        return crumbs + [(self.get_title(), None)]
 
     def scoped_jobs(self):
         return ExportJob.objects.visible_to(self.request.user).for_tenant(self.tenant)
@@ -35,8 +41,12 @@ def sharing_operators(tenant):
     return Operator.objects.filter(assignments__in=tenant.assignments.sharing()).order_by("name")
 
 
-class ExportListView(TenantSide, TenantMixin, TemplateView):
+class ExportListView(TenantSide, TenantPage):
     template_name = "exports/tenant/export_list.html"
+    title = _("Exports")
+
+    def get_breadcrumbs(self):
+        return [(self.title, None)]
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -46,7 +56,7 @@ class ExportListView(TenantSide, TenantMixin, TemplateView):
         return ctx
 
 
-class ExportRequestView(TenantSide, TenantMixin, ExportRequestBase):
+class ExportRequestView(TenantSide, TenantPage, ExportRequestBase):
     admin_required = True
     party_label = _("Operator")
 
@@ -58,7 +68,7 @@ class ExportRequestView(TenantSide, TenantMixin, ExportRequestBase):
         return {"tenant": self.tenant, "operator": operator, "via": VIA_TENANT}
 
 
-class ExportDetailView(TenantSide, TenantMixin, ExportDetailBase):
+class ExportDetailView(TenantSide, TenantPage, ExportDetailBase):
     pass
 
 
@@ -66,7 +76,7 @@ class ExportStatusView(TenantSide, TenantMixin, ExportStatusBase):
     pass
 
 
-class CancelView(TenantSide, TenantMixin, CancelBase):
+class CancelView(TenantSide, TenantPage, CancelBase):
     pass
 
 
@@ -91,7 +101,7 @@ SHARED_PAGE_SIZE = 50
 CSV_KINDS = ("exports", "downloads")
 
 
-class SharedView(TenantSide, TenantMixin, TemplateView):
+class SharedView(TenantSide, TenantPage):
     """What has been shared: every export with its manifest summary, every download.
 
     Filterable by operator and period; both lists are paginated (no cap: every row is reachable)
@@ -99,6 +109,11 @@ class SharedView(TenantSide, TenantMixin, TemplateView):
     """
 
     template_name = "exports/tenant/shared.html"
+    nav_section = "shared"
+    title = _("What has been shared")
+
+    def get_breadcrumbs(self):
+        return [(self.title, None)]
 
     def operators(self) -> list[Operator]:
         ids = self.scoped_jobs().values("operator_id")

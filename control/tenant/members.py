@@ -17,7 +17,6 @@ from control.base import ServiceFormPage, TenantPage
 from control.forms import MemberAddForm, MemberRemoveForm, MemberRoleForm
 from control.messages import added_message, role_changed_message
 from portal.choices import TenantRole
-from portal.errors import DomainError
 from portal.mfa.stepup import recent_second_factor
 from portal.models import Membership
 from portal.permissions import client_ip
@@ -36,6 +35,7 @@ def _membership(tenant, email: str) -> Membership:
 
 
 class MemberListView(TenantPage):
+    nav_section = "members"
     template_name = "portal/tenant/members.html"
     title = _("Members")
 
@@ -56,6 +56,7 @@ class MemberListView(TenantPage):
 @method_decorator(recent_second_factor, name="get")
 @method_decorator(recent_second_factor, name="post")
 class MemberAddView(ServiceFormPage):
+    nav_section = "members"
     template_name = "portal/tenant/member_add.html"
     form_class = MemberAddForm
     title = _("Add a member")
@@ -75,7 +76,18 @@ class MemberAddView(ServiceFormPage):
         return self.tenant_url("members")
 
 
-class MemberRoleView(TenantPage):
+class MembersAction(TenantPage):
+    """An action on the member list; a refusal is shown there."""
+
+    admin_required = True
+    http_method_names = ["post"]
+    nav_section = "members"
+
+    def refused_url(self) -> str:
+        return self.tenant_url("members")
+
+
+class MemberRoleView(MembersAction):
     """POST only, from the role selector on each row of the member list."""
 
     admin_required = True
@@ -87,21 +99,15 @@ class MemberRoleView(TenantPage):
             messages.error(request, gettext("Choose a valid role."))
             return redirect(self.tenant_url("members"))
         membership = _membership(self.tenant, form.cleaned_data["email"])
-        try:
-            membership = change_member_role(
-                membership, role=form.cleaned_data["role"], by=request.user, ip=client_ip(request)
-            )
-        except DomainError as exc:
-            messages.error(request, f"{membership.user.display_name}: {exc.message}")
-        else:
-            messages.success(
-                request,
-                role_changed_message(membership),
-            )
+        self.refusal_subject = membership.user.display_name
+        membership = change_member_role(
+            membership, role=form.cleaned_data["role"], by=request.user, ip=client_ip(request)
+        )
+        messages.success(request, role_changed_message(membership))
         return redirect(self.tenant_url("members"))
 
 
-class MemberRemoveView(TenantPage):
+class MemberRemoveView(MembersAction):
     """POST without ``confirm`` shows the confirmation page; with it, removes the member."""
 
     admin_required = True
@@ -128,15 +134,10 @@ class MemberRemoveView(TenantPage):
             ctx = self.get_context_data(membership=membership, last_admin=last_admin)
             return render(request, self.template_name, ctx)
         name, myself = membership.user.display_name, membership.user_id == request.user.pk
-        try:
-            remove_member(membership, by=request.user, ip=client_ip(request))
-        except DomainError as exc:
-            messages.error(request, f"{name}: {exc.message}")
-        else:
-            if myself:
-                messages.success(
-                    request, gettext("You left %(name)s.") % {"name": self.tenant.name}
-                )
-                return redirect("home")
-            messages.success(request, gettext("%(name)s is no longer a member.") % {"name": name})
+        self.refusal_subject = name
+        remove_member(membership, by=request.user, ip=client_ip(request))
+        if myself:
+            messages.success(request, gettext("You left %(name)s.") % {"name": self.tenant.name})
+            return redirect("home")
+        messages.success(request, gettext("%(name)s is no longer a member.") % {"name": name})
         return redirect(self.tenant_url("members"))

@@ -13,15 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
-from django.views.generic import FormView, TemplateView
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
 
+from control.base import FormPage, TenantPage
 from control.tenant.notice_forms import DiffForm, InForceForm, NoticeSettingsForm, PublishForm
 from notices.content import LANGUAGE_NAMES, LANGUAGES, version_summary
 from notices.diff import diff_versions
 from notices.models import NoticeSettings, NoticeVersion
 from notices.services import notice_status, publish_notice, update_notice_settings
-from portal.errors import DomainError
-from portal.permissions import TenantMixin, client_ip
+from portal.permissions import client_ip
 from portal.retention_policy import call_record_retention_days
 
 
@@ -36,10 +37,25 @@ def _language_links(lang: str) -> list[dict]:
     ]
 
 
-class NoticeStatusView(TenantMixin, TemplateView):
+class NoticePage(TenantPage):
+    nav_section = "notice"
+
+    def notice_url(self, name: str, *args) -> str:
+        return reverse(f"notices:{name}", args=[self.tenant.slug, *args])
+
+
+class HistoryPage(NoticePage):
+    nav_section = "notice_history"
+
+    def get_breadcrumbs(self):
+        return [(_("Notice history"), self.notice_url("history")), (self.get_title(), None)]
+
+
+class NoticeStatusView(NoticePage):
     """Current version, out-of-date warning, the draft as it would be published, publish form."""
 
     template_name = "notices/status.html"
+    title = _("Privacy notice")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -63,55 +79,55 @@ class NoticeStatusView(TenantMixin, TemplateView):
         return ctx
 
 
-class PublishView(TenantMixin, FormView):
-    """POST only: publish the draft as the next version."""
+class PublishView(NoticePage, FormView):
+    """POST only, from the status page: publish the draft as the next version. Input errors and
+    refusals are shown as messages there."""
 
     admin_required = True
     form_class = PublishForm
     http_method_names = ["post"]
 
+    def refused_url(self) -> str:
+        return self.notice_url("status")
+
     def form_valid(self, form):
-        try:
-            day = form.cleaned_data.get("effective_on")
-            version = publish_notice(
-                self.tenant,
-                by=self.request.user,
-                note=form.cleaned_data["note"],
-                ip=client_ip(self.request),
-                effective_at=datetime.combine(day, time.min, tzinfo=UTC) if day else None,
+        day = form.cleaned_data.get("effective_on")
+        version = publish_notice(
+            self.tenant,
+            by=self.request.user,
+            note=form.cleaned_data["note"],
+            ip=client_ip(self.request),
+            effective_at=datetime.combine(day, time.min, tzinfo=UTC) if day else None,
+        )
+        if version.effective_at > version.published_at:
+            messages.success(
+                self.request,
+                gettext("Version %(n)s is published and takes effect on %(on)s UTC: %(changes)s.")
+                % {
+                    "n": version.number,
+                    "on": f"{version.effective_at:%d %b %Y, %H:%M}",
+                    "changes": version_summary(version),
+                },
             )
-        except DomainError as exc:
-            messages.error(self.request, exc.message)
         else:
-            if version.effective_at > version.published_at:
-                messages.success(
-                    self.request,
-                    gettext(
-                        "Version %(n)s is published and takes effect on %(on)s UTC: %(changes)s."
-                    )
-                    % {
-                        "n": version.number,
-                        "on": f"{version.effective_at:%d %b %Y, %H:%M}",
-                        "changes": version_summary(version),
-                    },
-                )
-            else:
-                messages.success(
-                    self.request,
-                    gettext("Version %(n)s is published and in force: %(changes)s.")
-                    % {"n": version.number, "changes": version_summary(version)},
-                )
-        return HttpResponseRedirect(reverse("notices:status", args=[self.tenant.slug]))
+            messages.success(
+                self.request,
+                gettext("Version %(n)s is published and in force: %(changes)s.")
+                % {"n": version.number, "changes": version_summary(version)},
+            )
+        return HttpResponseRedirect(self.notice_url("status"))
 
     def form_invalid(self, form):
         messages.error(self.request, " ".join(e for errs in form.errors.values() for e in errs))
-        return HttpResponseRedirect(reverse("notices:status", args=[self.tenant.slug]))
+        return HttpResponseRedirect(self.notice_url("status"))
 
 
-class HistoryView(TenantMixin, TemplateView):
+class HistoryView(NoticePage):
     """Every published version, newest first, and "which version was in force on date D"."""
 
     template_name = "notices/history.html"
+    nav_section = "notice_history"
+    title = _("Notice history")
 
     def get(self, request, *args, **kwargs):
         if "on" in request.GET:
@@ -153,10 +169,13 @@ class HistoryView(TenantMixin, TemplateView):
         return ctx
 
 
-class VersionView(TenantMixin, TemplateView):
+class VersionView(HistoryPage):
     """One version as published, in any of its languages, with its checksum and note."""
 
     template_name = "notices/version.html"
+
+    def get_title(self) -> str:
+        return gettext("Notice version %(n)s") % {"n": self.kwargs["number"]}
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -181,10 +200,11 @@ class VersionView(TenantMixin, TemplateView):
         return ctx
 
 
-class DiffView(TenantMixin, TemplateView):
+class DiffView(HistoryPage):
     """A readable diff between versions ``a`` and ``b`` (query parameters)."""
 
     template_name = "notices/diff.html"
+    title = _("Compare notice versions")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -206,10 +226,11 @@ class DiffView(TenantMixin, TemplateView):
         return ctx
 
 
-class SettingsView(TenantMixin, FormView):
+class SettingsView(NoticePage, FormPage):
     """The introduction and contact details admins may add (viewers see them read-only)."""
 
     template_name = "notices/settings.html"
+    title = _("Notice settings")
     form_class = NoticeSettingsForm
     admin_required = "unsafe"
 
@@ -242,17 +263,13 @@ class SettingsView(TenantMixin, FormView):
         return ctx
 
     def form_valid(self, form):
-        try:
-            update_notice_settings(
-                self.tenant, by=self.request.user, ip=client_ip(self.request), **form.cleaned_data
-            )
-        except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            return self.form_invalid(form)
+        update_notice_settings(
+            self.tenant, by=self.request.user, ip=client_ip(self.request), **form.cleaned_data
+        )
         messages.success(
             self.request,
             gettext(
                 "Saved. Publish a new version of the notice to show these changes to your users."
             ),
         )
-        return HttpResponseRedirect(reverse("notices:status", args=[self.tenant.slug]))
+        return HttpResponseRedirect(self.notice_url("status"))

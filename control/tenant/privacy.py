@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from control.base import TenantPage
 from control.tenant.privacy_forms import ErasureForm, RetentionForm, SubjectForm
 from portal.choices import AuditAction
-from portal.errors import DomainError
 from portal.mfa.stepup import recent_second_factor
 from portal.models import AuditEvent, Operator
 from portal.permissions import client_ip
@@ -32,6 +31,7 @@ from privacy.access import access_report
 
 
 class PrivacyPage(TenantPage):
+    nav_section = "privacy"
     admin_required = True
 
     def url(self, name: str) -> str:
@@ -66,6 +66,8 @@ class AccessReportPrintView(AccessReportView):
 class RetentionView(PrivacyPage):
     template_name = "privacy/retention.html"
     title = _("Call-record retention")
+    refusal_fields = {"": "days"}
+    refusal_status = 400
 
     def get_context_data(self, form=None, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -86,23 +88,19 @@ class RetentionView(PrivacyPage):
         return ctx
 
     def post(self, request, tenant_slug: str):
-        form = RetentionForm(request.POST)
+        form = self.form = RetentionForm(request.POST)
         if form.is_valid():
-            try:
-                retention.set_retention(
-                    self.tenant, form.cleaned_data["days"], by=request.user, ip=client_ip(request)
-                )
-            except DomainError as exc:
-                form.add_error("days", exc.message)
-            else:
-                messages.success(
-                    request,
-                    gettext(
-                        "Retention saved. Your privacy notice states it: publish a new version "
-                        "so your users are told."
-                    ),
-                )
-                return redirect(self.url("retention"))
+            retention.set_retention(
+                self.tenant, form.cleaned_data["days"], by=request.user, ip=client_ip(request)
+            )
+            messages.success(
+                request,
+                gettext(
+                    "Retention saved. Your privacy notice states it: publish a new version "
+                    "so your users are told."
+                ),
+            )
+            return redirect(self.url("retention"))
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 

@@ -13,9 +13,10 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import TemplateView
 
+from control.base import TenantPage
 from exports.engine.columns import neutralise
 from notices.record import CSV_HEADER, csv_rows, end_of_day, processing_record
 from portal.permissions import TenantMixin
@@ -32,8 +33,9 @@ def _as_of(request):
     return end_of_day(day), ""
 
 
-class RecordView(TenantMixin, TemplateView):
+class RecordView(TenantPage):
     template_name = "notices/record.html"
+    title = _("Record of processing")
     admin_required = True
 
     def get_context_data(self, **kwargs):

@@ -24,6 +24,7 @@ class TenantSecurityForm(forms.Form):
 
 @method_decorator(recent_second_factor, name="post")
 class TenantSecurityView(ServiceFormPage):
+    nav_section = "security"
     template_name = "mfa/tenant_security.html"
     form_class = TenantSecurityForm
     title = _("Sign-in policy")

@@ -13,13 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from control.account.sso import callback_url
 from control.base import ServiceFormPage, TenantPage
 from control.sso_forms import DomainForm, SSOSettingsForm
-from portal.errors import DomainError
 from portal.models import TenantDomain, TenantSSO
 from portal.permissions import client_ip
 from portal.services import sso as sso_services
 
 
 class SSOSettingsView(ServiceFormPage):
+    nav_section = "sso"
     template_name = "portal/tenant/sso.html"
     form_class = SSOSettingsForm
     title = _("Single sign-on")
@@ -63,34 +63,35 @@ class SSOSettingsView(ServiceFormPage):
         return self.tenant_url("sso")
 
 
-class DomainAddView(TenantPage):
+class DomainAction(TenantPage):
+    """An action on the domain list of the SSO page; a refusal is shown there."""
+
     admin_required = True
     http_method_names = ["post"]
+    nav_section = "sso"
 
+    def refused_url(self) -> str:
+        return self.tenant_url("sso")
+
+
+class DomainAddView(DomainAction):
     def post(self, request, *args, **kwargs) -> HttpResponse:
         form = DomainForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise DomainError(gettext("Enter a domain such as contoso.com."))
-            claim = sso_services.add_domain(
-                self.tenant, domain=form.cleaned_data["domain"], by=request.user,
-                ip=client_ip(request),
-            )  # fmt: skip
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                gettext("%(domain)s was added; platform staff will verify it.")
-                % {"domain": claim.domain},
-            )
+        if not form.is_valid():
+            messages.error(request, gettext("Enter a domain such as contoso.com."))
+            return redirect(self.tenant_url("sso"))
+        claim = sso_services.add_domain(
+            self.tenant, domain=form.cleaned_data["domain"], by=request.user, ip=client_ip(request)
+        )
+        messages.success(
+            request,
+            gettext("%(domain)s was added; platform staff will verify it.")
+            % {"domain": claim.domain},
+        )
         return redirect(self.tenant_url("sso"))
 
 
-class DomainRemoveView(TenantPage):
-    admin_required = True
-    http_method_names = ["post"]
-
+class DomainRemoveView(DomainAction):
     def post(self, request, *args, **kwargs) -> HttpResponse:
         domain = (request.POST.get("domain") or "").strip().lower()
         claim = TenantDomain.objects.filter(tenant=self.tenant, domain=domain).first()

@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from exports.models import ExportJob
 from portal.choices import (
     AssignmentStatus,
     AuditAction,
@@ -364,8 +365,6 @@ def _subject_erased(kind: str, *, tenant_id: int, operator_id: int, event_id: in
     Names no identifier (the tenant's privacy contact passes those on): only the tenant, the
     erasure's reference and the exports concerned. Essential: the operator must act.
     """
-    from exports.models import ExportJob
-
     tenant = Tenant.objects.get(pk=tenant_id)
     operator = Operator.objects.get(pk=operator_id)
     exports = list(
