@@ -119,7 +119,8 @@ class WebHost:
     def _up(self) -> bool:
         try:
             return requests.get(f"{self.url}/healthz", timeout=2).status_code == 200
-        except requests.ConnectionError:
+        except requests.RequestException:
+            # Refused or slow to answer (a loaded CI machine): not up yet, ask again.
             return False
 
     def worker_pid(self) -> int:
