@@ -77,6 +77,29 @@ class SideMixin:
         return job
 
 
+class ExportListBase(Page):
+    """The latest 200 exports this side may see, and whether it can ask for a new one now.
+
+    First among a list view's bases (its breadcrumbs replace the side's), before the side that
+    gives ``scoped_jobs`` and ``side``.
+    """
+
+    title = _("Exports")
+
+    def get_breadcrumbs(self):
+        return [(self.title, None)]
+
+    def can_request(self) -> bool:
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        jobs = self.scoped_jobs().select_related("tenant", "operator", "requested_by")[:200]
+        ctx["jobs"] = with_links(jobs, self.side)
+        ctx["can_request"] = self.can_request()
+        return ctx
+
+
 class ExportDetailBase(SideMixin, Page):
     template_name = "exports/export_detail.html"
 

@@ -15,17 +15,19 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from exports import notifications, services, storage
+from exports import notifications, storage
 from exports.choices import ExportStatus
 from exports.engine.archive import file_sha256, write_archive
 from exports.engine.subjects import load_subjects
 from exports.models import ExportJob
+from exports.permissions import check_may_request
 from exports.processes import owner_is_dead, worker_name
 from portal.choices import AuditAction
 from portal.errors import DomainError
@@ -177,7 +179,7 @@ def publish(
     with transaction.atomic():
         # The last hand-over before the file can reach the operator: the gate must still be
         # open (I3). A DomainError here fails the job and the unpublished file is deleted.
-        services.check_may_request(job.requested_by, job.tenant, job.operator, job.requested_via)
+        check_may_request(job.requested_by, job.tenant, job.operator, job.requested_via)
         if not lease._mine().update(
             status=ExportStatus.SUCCEEDED,
             progress=100,
@@ -259,9 +261,7 @@ def run_export(job_id, *, worker: str | None = None) -> str:
     subjects: Path | None = None
     uploaded = ""
     try:
-        notice = services.check_may_request(
-            job.requested_by, job.tenant, job.operator, job.requested_via
-        )
+        notice = check_may_request(job.requested_by, job.tenant, job.operator, job.requested_via)
         tmp = storage.temp_path(job.id)
         subjects = storage.temp_path(job.id, kind="subjects")
         manifest = write_archive(job, tmp, notice=notice, report=lease.report, subjects=subjects)
@@ -343,3 +343,31 @@ def give_up(job_id) -> bool:
         job, None, "The export failed repeatedly because a service was unavailable. Try again.",
         reason="unavailable",
     )  # fmt: skip
+
+
+# --- the Celery task ----------------------------------------------------------------------------
+
+MAX_RETRIES = 5
+
+
+def backoff(retries: int) -> int:
+    """10 s, 20 s, 40 s, 80 s, 160 s."""
+    return min(600, 10 * 2**retries)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, name="exports.tasks.run_export")
+def run_export_task(self, job_id: str) -> str:
+    """The worker's entry point: ``run_export`` with retries for transient failures.
+
+    Defined beside what it runs, not in ``tasks.py``: ``services.send`` enqueues it, and
+    ``tasks.py`` depends on ``services`` (its sweeps), so the request side imports the runner,
+    never the other way round (docs/architecture.md, import contracts). Its name stays
+    ``exports.tasks.run_export``: messages already queued keep working.
+    """
+    try:
+        return run_export(job_id, worker=worker_name())
+    except TransientExportError as exc:
+        if self.request.retries >= self.max_retries:
+            give_up(job_id)
+            return "failed"
+        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc

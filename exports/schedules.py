@@ -27,6 +27,7 @@ from django.utils import timezone
 from exports import services
 from exports.choices import IN_FLIGHT, Cadence, ExportFormat, ExportStatus, RunOutcome
 from exports.models import ExportSchedule, ScheduleRun
+from exports.permissions import VIA_OPERATOR
 from portal.choices import AuditAction, OperatorRole
 from portal.errors import DomainError, PermissionDenied
 from portal.models import Operator, OperatorAssignment, Tenant, User
@@ -280,7 +281,7 @@ def _run_for(schedule: ExportSchedule, tenant: Tenant, slot: datetime, now: date
         try:
             job, _created = services.request_export(
                 tenant=tenant, operator=schedule.operator, by=schedule.created_by,
-                via=services.VIA_OPERATOR, datasets=schedule.datasets, start=start, end=end,
+                via=VIA_OPERATOR, datasets=schedule.datasets, start=start, end=end,
                 format=schedule.format, schedule=schedule,
             )  # fmt: skip
         except DomainError as exc:

@@ -20,9 +20,10 @@ from django.utils import timezone
 from kombu.exceptions import KombuError
 from redis.exceptions import RedisError
 
-from exports import storage
+from exports import runner, storage
 from exports.choices import IN_FLIGHT, Dataset, ExportFormat, ExportStatus
 from exports.models import ExportJob
+from exports.permissions import check_may_request
 from exports.queue import ids_in_broker
 from portal import sharing
 from portal.choices import AuditAction, TenantRole, english
@@ -33,9 +34,7 @@ from portal.services.audit import record_event
 
 logger = logging.getLogger(__name__)
 
-VIA_TENANT = "tenant"
 BROKER_ERRORS = (KombuError, RedisError, OSError)
-VIA_OPERATOR = "operator"
 
 
 class Gone(DomainError):
@@ -68,10 +67,8 @@ def send(job_id) -> bool:
     with no ``enqueued_at``, and the sweeper sends it at its next run once the broker answers
     (docs/reliability.md). The requester is told "queued" either way.
     """
-    from exports.tasks import run_export
-
     try:
-        run_export.apply_async((str(job_id),))
+        runner.run_export_task.apply_async((str(job_id),))
     except Exception as exc:  # never refuse the request: the row is queued
         if isinstance(exc, BROKER_ERRORS):
             logger.warning("export %s: queue unavailable (%s); the sweeper will send it",
@@ -85,26 +82,6 @@ def send(job_id) -> bool:
 
 
 # --- who may request -------------------------------------------------------------------------------
-
-
-def check_may_request(user: User | None, tenant: Tenant, operator: Operator, via: str):
-    """Refuse unless ``user`` may have ``tenant``'s data exported for ``operator`` right now.
-
-    Checked when the job is requested and again by the worker when it starts and before it
-    publishes (STYLE §9): a membership, an assignment, the relationship, Operator Connect or the
-    notice may change in between. Returns the notice version in force (for the manifest).
-    """
-    if user is None or not user.is_active:
-        raise PermissionDenied("The person who requested this export no longer has access.")
-    if via == VIA_TENANT:
-        if tenant_role(user, tenant) != TenantRole.ADMIN:
-            raise PermissionDenied(f"Only admins of {tenant.name} can request exports.")
-    elif via == VIA_OPERATOR:
-        if operator_role(user, operator) is None:
-            raise PermissionDenied(f"Only staff of {operator.name} can request its exports.")
-    else:
-        raise DomainError("Unknown request channel.")
-    return sharing.require_open(tenant, operator)
 
 
 # --- input checks ----------------------------------------------------------------------------------

@@ -1,26 +1,17 @@
-"""Celery tasks: parse the id, call the runner or a service (STYLE §6). Ids only, JSON only."""
+"""Celery tasks: parse the id, call the runner or a service (STYLE §6). Ids only, JSON only.
+
+``run_export`` is defined beside the runner (``exports.runner.run_export_task``) because the
+request side enqueues it; it is named here too, where Celery's autodiscovery and readers look.
+"""
 
 from celery import shared_task
 
-from exports import runner, schedules, services
+from exports import schedules, services
+from exports.runner import MAX_RETRIES, backoff
+from exports.runner import run_export_task as run_export
 
-MAX_RETRIES = 5
-
-
-def backoff(retries: int) -> int:
-    """10 s, 20 s, 40 s, 80 s, 160 s."""
-    return min(600, 10 * 2**retries)
-
-
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES, name="exports.tasks.run_export")
-def run_export(self, job_id: str) -> str:
-    try:
-        return runner.run_export(job_id, worker=runner.worker_name())
-    except runner.TransientExportError as exc:
-        if self.request.retries >= self.max_retries:
-            runner.give_up(job_id)
-            return "failed"
-        raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
+__all__ = ["MAX_RETRIES", "backoff", "purge_expired_exports", "run_due_schedules", "run_export",
+           "sweep_stuck_exports"]  # fmt: skip
 
 
 @shared_task(bind=True, acks_late=True, name="exports.tasks.sweep_stuck_exports")

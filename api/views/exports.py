@@ -27,7 +27,7 @@ from api.serializers.exports import (
 )
 from exports import services
 from exports.models import ExportJob
-from exports.services import VIA_OPERATOR, VIA_TENANT
+from exports.permissions import VIA_OPERATOR, VIA_TENANT
 from portal.errors import Conflict
 from portal.models import Operator, Tenant
 

@@ -13,13 +13,14 @@ from control.export_pages import (
     CancelBase,
     DownloadBase,
     ExportDetailBase,
+    ExportListBase,
     ExportRequestBase,
     ExportStatusBase,
     with_links,
 )
 from exports.models import ExportJob
 from exports.operator_overview import tenant_overview
-from exports.services import VIA_OPERATOR
+from exports.permissions import VIA_OPERATOR
 from portal.models import OperatorAssignment, Tenant
 from portal.permissions import OperatorMixin, client_ip
 from portal.services import set_relationship_status
@@ -144,19 +145,11 @@ class RelationshipView(OperatorPage):
         return render(self.request, page.template_name, context, status=400)
 
 
-class ExportListView(OperatorSide, OperatorPage):
+class ExportListView(ExportListBase, OperatorSide, OperatorPage):
     template_name = "exports/operator/export_list.html"
-    title = _("Exports")
 
-    def get_breadcrumbs(self):
-        return [(self.title, None)]
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        jobs = self.scoped_jobs().select_related("tenant", "operator", "requested_by")[:200]
-        ctx["jobs"] = with_links(jobs, self.side)
-        ctx["can_request"] = Tenant.objects.sharing_with(self.operator).exists()
-        return ctx
+    def can_request(self) -> bool:
+        return Tenant.objects.sharing_with(self.operator).exists()
 
 
 class ExportRequestView(OperatorSide, OperatorPage, ExportRequestBase):

@@ -12,6 +12,7 @@ from control.export_pages import (
     CancelBase,
     DownloadBase,
     ExportDetailBase,
+    ExportListBase,
     ExportRequestBase,
     ExportStatusBase,
     with_links,
@@ -19,7 +20,7 @@ from control.export_pages import (
 from control.forms import DateRangeMixin
 from exports import services
 from exports.models import ExportJob
-from exports.services import VIA_TENANT
+from exports.permissions import VIA_TENANT
 from portal.choices import AuditAction, TenantRole
 from portal.models import AuditEvent, Operator
 from portal.permissions import TenantMixin
@@ -41,19 +42,11 @@ def sharing_operators(tenant):
     return Operator.objects.filter(assignments__in=tenant.assignments.sharing()).order_by("name")
 
 
-class ExportListView(TenantSide, TenantPage):
+class ExportListView(ExportListBase, TenantSide, TenantPage):
     template_name = "exports/tenant/export_list.html"
-    title = _("Exports")
 
-    def get_breadcrumbs(self):
-        return [(self.title, None)]
-
-    def get_context_data(self, **kwargs):
-        ctx = super().get_context_data(**kwargs)
-        jobs = self.scoped_jobs().select_related("tenant", "operator", "requested_by")[:200]
-        ctx["jobs"] = with_links(jobs, self.side)
-        ctx["can_request"] = sharing_operators(self.tenant).exists()
-        return ctx
+    def can_request(self) -> bool:
+        return sharing_operators(self.tenant).exists()
 
 
 class ExportRequestView(TenantSide, TenantPage, ExportRequestBase):

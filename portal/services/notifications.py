@@ -21,6 +21,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
@@ -136,8 +137,6 @@ def notify(kind: str, **ids) -> None:
 
     def dispatch() -> None:
         if settings.NOTIFICATIONS_VIA_CELERY:
-            from portal.tasks import send_notification
-
             send_notification.delay(kind, ids)
         else:
             send(kind, ids)
@@ -149,6 +148,14 @@ def send(kind: str, ids: dict) -> int:
     """Build ``kind`` from the database as it is now and deliver it. Returns messages sent."""
     message = BUILDERS[kind](kind, **ids)
     return deliver(message) if message is not None else 0
+
+
+# Defined here, beside ``send``, not in ``portal/tasks.py`` (which lists it): ``notify`` enqueues
+# it, and a module that enqueues a task must not import the tasks module that calls it back.
+@shared_task(name="portal.tasks.send_notification", acks_late=True)
+def send_notification(kind: str, ids: dict) -> int:
+    """Celery's side of ``notify``: ids only, the message is built from the database then."""
+    return send(kind, ids)
 
 
 def deliver(message: Message) -> int:

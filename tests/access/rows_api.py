@@ -143,7 +143,8 @@ def _export_request(w) -> dict:
 
 
 def _oscar_job(w) -> dict:
-    from exports.services import VIA_OPERATOR, request_export
+    from exports.permissions import VIA_OPERATOR
+    from exports.services import request_export
 
     _export_request(w)
     job, _ = request_export(

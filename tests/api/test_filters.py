@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from exports import runner
-from exports.services import VIA_OPERATOR, request_export
+from exports.permissions import VIA_OPERATOR
+from exports.services import request_export
 from notices.services import publish_notice
 from portal.choices import AuditAction, CallQuality, OperatorService, PstnAssignmentStatus
 from portal.models import Operator

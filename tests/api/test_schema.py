@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
 from exports import runner
-from exports.services import VIA_OPERATOR, request_export
+from exports.permissions import VIA_OPERATOR
+from exports.services import request_export
 from notices.services import publish_notice
 from portal.models import Membership, OperatorMembership
 from tests.api.conftest import make_token
