@@ -17,6 +17,12 @@ from django.db.models import Q
 from exports.choices import ExportFormat
 from exports.engine.base import Exporter
 from exports.engine.columns import csv_cell, py_value, sql_value
+from exports.engine.subjects import (
+    copy_subjects_sql,
+    portable_lines,
+    subject_source,
+    subjects_select,
+)
 
 if TYPE_CHECKING:
     from exports.models import ExportJob
@@ -103,8 +109,6 @@ class PostgresSource:
 
     def write_subjects(self, exporters: list[Exporter], sink: Sink) -> None:
         """The people in the rows just streamed, from the same snapshot (``subjects.py``)."""
-        from exports.engine.subjects import copy_subjects_sql, subject_source, subjects_select
-
         parts = []
         for exporter in exporters:
             if exporter.subject_columns:
@@ -151,8 +155,6 @@ class PortableSource:
         return exporter.queryset(self.job).count()
 
     def write_subjects(self, exporters: list[Exporter], sink: Sink) -> None:
-        from exports.engine.subjects import portable_lines
-
         sink.write("".join(portable_lines(self.job, exporters)).encode())
 
     def _line(self, exporter: Exporter, row: tuple, csv: bool) -> str:

@@ -24,6 +24,7 @@ from django.db import connection
 from django.db.models import F
 
 from exports.engine.base import Exporter
+from exports.models import ExportSubject
 from privacy.subjects import UPN, sql_hmac, sql_hmac_params, subject_hash
 
 if TYPE_CHECKING:
@@ -136,8 +137,6 @@ def load_subjects(path: Path) -> int:
                 while chunk := fh.read(1 << 20):
                     copy.write(chunk)
             return cur.cursor.rowcount
-    from exports.models import ExportSubject
-
     rows = []
     with open(path, encoding="utf-8") as fh:
         for line in fh:
