@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.generic import FormView, TemplateView
 
 from portal.errors import DomainError
@@ -95,15 +96,32 @@ class Page(TemplateView):
         """The page's name; pages about one object (a version, a job) name it here."""
         return self.title
 
+    def parent_crumbs(self) -> list[tuple[str, str | None]]:
+        """The pages between the home crumbs and this one (a list above its detail page)."""
+        return []
+
     def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
         """(label, url) pairs after the home crumbs; the last one is the current page."""
         title = self.get_title()
-        return [(title, None)] if title else []
+        return [*self.parent_crumbs(), (title, None)] if title else []
+
+    def document_title(self, crumbs: list[tuple[str, str | None]]) -> str:
+        """The browser tab: the page (its last breadcrumb), its tenant or operator, the portal
+        ("Exports · Contoso Ltd · Operator Connect portal"); a home page named after its
+        organization says the name once."""
+        parts = [label for label, _url in (crumbs[-1:] + crumbs[:1])] or [self.get_title()]
+        parts.append(gettext("Operator Connect portal"))
+        said: list[str] = []
+        for part in map(str, filter(None, parts)):
+            if part not in said:
+                said.append(part)
+        return " · ".join(said)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["title"] = self.get_title()
-        ctx["breadcrumbs"] = self.home_crumbs() + self.get_breadcrumbs()
+        ctx["breadcrumbs"] = crumbs = self.home_crumbs() + self.get_breadcrumbs()
+        ctx["document_title"] = self.document_title(crumbs)
         ctx["nav_section"] = self.nav_section
         return ctx
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from control.base import AccountPage
 from control.export_forms import TokenForm
@@ -25,6 +26,7 @@ NEW_SECRET_KEY = "new_api_token_secret"  # noqa: S105 — the session key's name
 @method_decorator(recent_second_factor, name="post")  # a new token: step-up (docs/mfa.md)
 class TokenListView(AccountPage):
     template_name = "exports/tokens.html"
+    title = _("Personal API tokens")
     nav_section = "tokens"
     refusal_fields = {"": "name"}
     refusal_status = 400

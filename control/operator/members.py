@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from control.base import FormPage, OperatorPage
 from control.forms import MemberRemoveForm, OperatorMemberInviteForm, OperatorMemberRoleForm
@@ -33,6 +34,9 @@ class OperatorAdminPage(OperatorPage):
     def refused_url(self) -> str:
         return self.members_url()
 
+    def parent_crumbs(self):
+        return [(_("Members"), self.members_url())]
+
     def members_url(self) -> str:
         return reverse("operator:members", kwargs={"operator_slug": self.operator.slug})
 
@@ -49,6 +53,10 @@ class OperatorAdminPage(OperatorPage):
 
 class MemberListView(OperatorAdminPage):
     template_name = "exports/operator/members.html"
+    title = _("Members")
+
+    def parent_crumbs(self):
+        return []
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -63,6 +71,7 @@ class MemberListView(OperatorAdminPage):
 
 class MemberInviteView(OperatorAdminPage, FormPage):
     template_name = "exports/operator/member_invite.html"
+    title = _("Invite a member")
     form_class = OperatorMemberInviteForm
 
     def form_valid(self, form) -> HttpResponse:
@@ -97,6 +106,7 @@ class MemberRemoveView(OperatorAdminPage):
 
     http_method_names = ["post"]
     template_name = "exports/operator/member_remove.html"
+    title = _("Remove a member")
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
         form = MemberRemoveForm(request.POST)

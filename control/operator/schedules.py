@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from control.base import FormPage, OperatorPage
 from control.export_forms import ScheduleForm
@@ -26,6 +27,9 @@ class ScheduleAdminPage(OperatorPage):
 
     def list_url(self) -> str:
         return reverse("operator:schedules", kwargs={"operator_slug": self.operator.slug})
+
+    def parent_crumbs(self):
+        return [(_("Scheduled exports"), self.list_url())]
 
     def detail_url(self, schedule: ExportSchedule) -> str:
         return reverse(
@@ -51,6 +55,10 @@ class ScheduleAdminPage(OperatorPage):
 
 class ScheduleListView(ScheduleAdminPage):
     template_name = "exports/operator/schedules.html"
+    title = _("Scheduled exports")
+
+    def parent_crumbs(self):
+        return []
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -65,6 +73,7 @@ class ScheduleListView(ScheduleAdminPage):
 class ScheduleCreateView(ScheduleAdminPage, FormPage):
     template_name = "exports/operator/schedule_form.html"
     form_class = ScheduleForm
+    title = _("New scheduled export")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -95,6 +104,9 @@ class ScheduleCreateView(ScheduleAdminPage, FormPage):
 
 class ScheduleDetailView(ScheduleAdminPage):
     template_name = "exports/operator/schedule_detail.html"
+
+    def get_title(self) -> str:
+        return self.get_schedule().name
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -164,6 +176,7 @@ class ScheduleDeleteView(ScheduleAdminPage):
 
     http_method_names = ["post"]
     template_name = "exports/operator/schedule_delete.html"
+    title = _("Delete a schedule")
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
         schedule = self.get_schedule()

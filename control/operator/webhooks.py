@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from control.base import FormPage, OperatorPage
 from control.export_forms import WebhookForm
@@ -31,6 +32,9 @@ class WebhookAdminPage(OperatorPage):
 
     def list_url(self) -> str:
         return reverse("operator:webhooks", kwargs={"operator_slug": self.operator.slug})
+
+    def parent_crumbs(self):
+        return [(_("Webhooks"), self.list_url())]
 
     def detail_url(self, endpoint: WebhookEndpoint) -> str:
         return reverse(
@@ -55,6 +59,10 @@ class WebhookAdminPage(OperatorPage):
 
 class WebhookListView(WebhookAdminPage):
     template_name = "exports/operator/webhooks.html"
+    title = _("Webhooks")
+
+    def parent_crumbs(self):
+        return []
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -69,6 +77,7 @@ class WebhookListView(WebhookAdminPage):
 class WebhookCreateView(WebhookAdminPage, FormPage):
     template_name = "exports/operator/webhook_form.html"
     form_class = WebhookForm
+    title = _("Register a webhook endpoint")
 
     def form_valid(self, form) -> HttpResponse:
         data = form.cleaned_data
@@ -86,6 +95,7 @@ class WebhookDetailView(WebhookAdminPage):
     """The endpoint, its secret once (just made or rotated), and its delivery log."""
 
     template_name = "exports/operator/webhook_detail.html"
+    title = _("Webhook endpoint")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -152,6 +162,7 @@ class WebhookDeleteView(WebhookAdminPage):
 
     http_method_names = ["post"]
     template_name = "exports/operator/webhook_delete.html"
+    title = _("Delete a webhook endpoint")
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
         endpoint = self.get_endpoint()

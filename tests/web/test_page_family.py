@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import pathlib
+import re
 
 import pytest
 from django.contrib.messages import get_messages
@@ -12,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import control
 from control.base import Page
+from exports.schedules import create_schedule
 from portal.choices import OperatorRole, TenantRole
 from portal.models import Membership, OperatorMembership
 from tests.factories import OperatorFactory, TenantFactory, UserFactory
@@ -120,3 +122,36 @@ def test_a_refused_form_shows_the_error_on_its_field_and_keeps_the_input(client,
     assert form.data["full_name"] == "Kept Name"
     assert response.context["nav_section"] == "operator_members"
     assert OperatorMembership.objects.filter(operator=operator).count() == 2
+
+
+def test_the_browser_tab_names_the_page_its_organization_and_the_portal(client, world):
+    """One rule for ``<title>`` (``Page.document_title``), not one per template: the page's
+    title, its tenant or operator, the portal; an operator's home says its name once."""
+
+    def tab(url):
+        html = client.get(url).content.decode()
+        return re.search(r"<title>(.*?)</title>", html, re.S).group(1).strip()
+
+    client.force_login(world.alice)
+    assert tab(reverse("exports:tenant_exports", args=["contoso"])) == (
+        "Exports · Contoso · Operator Connect portal"
+    )
+    assert tab(reverse("notices:history", args=["contoso"])).startswith("Notice history · Contoso")
+    client.force_login(world.olivia)
+    operator = world.operator_o.name
+    assert tab(reverse("operator:schedules", args=[world.operator_o.slug])) == (
+        f"Scheduled exports · {operator} · Operator Connect portal"
+    )
+    schedule = create_schedule(
+        world.operator_o, by=world.olivia, name="Nightly", datasets=["call_records"],
+        format="csv", cadence="daily", tenant=world.tenant_a,
+    )  # fmt: skip
+    # A page about one object names it, under its list.
+    page = client.get(reverse("operator:schedule", args=[world.operator_o.slug, schedule.pk]))
+    assert page.context["breadcrumbs"][1:] == [
+        ("Scheduled exports", reverse("operator:schedules", args=[world.operator_o.slug])),
+        ("Nightly", None),
+    ]
+    assert tab(reverse("operator:home", args=[world.operator_o.slug])) == (
+        f"{operator} · Operator Connect portal"
+    )
