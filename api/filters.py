@@ -13,6 +13,7 @@ from datetime import UTC
 import django_filters as filters
 from django import forms
 from django.utils import timezone
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 
 from exports.choices import ExportStatus
 from exports.models import ExportJob
@@ -26,6 +27,33 @@ from portal.choices import (
 )
 from portal.models import AuditEvent, CallRecord, EmergencyLocation, Operator, PhoneNumber
 from portal.querysets import WindowTooLong, call_window, uses_unindexed_filter
+
+
+class ValidatedFilterExtension(DjangoFilterExtension):
+    """The schema of each filter states what its form field accepts, so a request the schema
+    allows is never refused: the text lengths (at least 1: ``?q=`` is refused, see
+    ``ApiViewMixin.check_query_params``) and a whole number's type and range."""
+
+    priority = 1  # over drf-spectacular's own extension for DjangoFilterBackend
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        field = filter_field.field
+        for parameter in parameters:
+            schema = parameter["schema"]
+            if isinstance(field, forms.IntegerField):
+                schema.pop("format", None)
+                schema["type"] = "integer"
+                bounds = {"minimum": field.min_value, "maximum": field.max_value}
+                schema.update({k: v for k, v in bounds.items() if v is not None})
+            elif schema.get("type") == "string" and not {"enum", "format"} & set(schema):
+                schema["minLength"] = max(1, getattr(field, "min_length", None) or 1)
+                if getattr(field, "max_length", None) is not None:
+                    schema["maxLength"] = field.max_length
+        return parameters
+
 
 COUNTRY = {"min_length": 2, "max_length": 2, "help_text": "ISO 3166 country code, e.g. DE."}
 

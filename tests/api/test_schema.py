@@ -206,3 +206,22 @@ def test_the_schema_documents_location_and_nullable_fields(client):
     assert "Location" in created["headers"]
     number = schema["components"]["schemas"]["PhoneNumber"]["properties"]
     assert number["emergency_location"].get("nullable") is True
+
+
+def _query_parameters(schema: dict, path: str) -> dict:
+    return {p["name"]: p["schema"] for p in schema["paths"][path]["get"]["parameters"]}
+
+
+def test_the_schema_states_what_query_parameters_accept(client):
+    # Each one as the API validates it: a value the schema allows is never a 400.
+    schema = client.get("/api/schema/?format=json").json()
+    operators = _query_parameters(schema, "/api/v1/operators/")
+    assert operators["page_size"] == {"type": "integer", "minimum": 1, "maximum": 500}
+    assert operators["page"] == {"type": "integer", "minimum": 1}
+    assert operators["country"] == {"type": "string", "minLength": 2, "maxLength": 2}
+    assert operators["q"] == {"type": "string", "minLength": 1, "maxLength": 100}
+    audit = _query_parameters(schema, "/api/v1/tenants/{tenant_slug}/audit-events/")
+    assert audit["page_size"] == {"type": "integer", "minimum": 1, "maximum": 1000}
+    assert audit["cursor"] == {"type": "string", "minLength": 1}
+    assert audit["actor"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+    assert audit["operator"] == {"type": "string", "minLength": 1}
