@@ -60,4 +60,6 @@ class ScheduleCreateSerializer(serializers.Serializer):
 
 
 class ScheduleUpdateSerializer(serializers.Serializer):
-    paused = serializers.BooleanField()
+    """Omitted, ``paused`` stays as it is: ``{}`` changes nothing and answers the schedule."""
+
+    paused = serializers.BooleanField(required=False)

@@ -103,7 +103,8 @@ class AssignmentCreateSerializer(serializers.Serializer):
 
 
 class AssignmentUpdateSerializer(serializers.Serializer):
-    """Change countries, contact details, or both; omitted fields stay as they are."""
+    """Change countries, contact details, or both; omitted fields stay as they are (``{}``
+    changes nothing and answers the assignment)."""
 
     countries = country_list_field(min_length=1, required=False)
     contact_full_name = CharField(max_length=200, required=False)
@@ -112,11 +113,6 @@ class AssignmentUpdateSerializer(serializers.Serializer):
     contact_phone = CharField(max_length=32, required=False, allow_blank=True)
 
     CONTACT_FIELDS = ("contact_full_name", "contact_email", "company_size", "contact_phone")
-
-    def validate(self, attrs):
-        if not attrs:
-            raise serializers.ValidationError("Send countries and/or contact details to change.")
-        return attrs
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -138,7 +134,9 @@ class MemberCreateSerializer(serializers.Serializer):
 
 
 class MemberUpdateSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(TenantRole.choices)
+    """Omitted, the role stays as it is: ``{}`` changes nothing and answers the member."""
+
+    role = serializers.ChoiceField(TenantRole.choices, required=False)
 
 
 class OperatorMemberSerializer(serializers.ModelSerializer):
@@ -160,7 +158,9 @@ class OperatorMemberCreateSerializer(serializers.Serializer):
 
 
 class OperatorMemberUpdateSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(OperatorRole.choices)
+    """Omitted, the role stays as it is: ``{}`` changes nothing and answers the member."""
+
+    role = serializers.ChoiceField(OperatorRole.choices, required=False)
 
 
 class ConsentSerializer(serializers.ModelSerializer):

@@ -100,9 +100,10 @@ class ScheduleDetailView(ScheduleScopedMixin, APIView):
         schedule = self.get_schedule(schedule_id)
         data = ScheduleUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        schedule = schedules.set_paused(
-            schedule, paused=data.validated_data["paused"], by=request.user, ip=self.ip()
-        )
+        if "paused" in data.validated_data:
+            schedule = schedules.set_paused(
+                schedule, paused=data.validated_data["paused"], by=request.user, ip=self.ip()
+            )
         return self.render(schedule)
 
     @extend_schema(operation_id="operator_schedules_destroy", responses={204: None})

@@ -223,9 +223,10 @@ class MemberDetailView(MemberScopedMixin, APIView):
         member = self.get_member()
         data = MemberUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        member = change_member_role(
-            member, role=data.validated_data["role"], by=request.user, ip=self.ip()
-        )
+        if "role" in data.validated_data:
+            member = change_member_role(
+                member, role=data.validated_data["role"], by=request.user, ip=self.ip()
+            )
         return Response(MemberSerializer(member).data)
 
     @extend_schema(operation_id="tenant_members_destroy", responses={204: None})
@@ -293,9 +294,10 @@ class OperatorMemberDetailView(OperatorMemberScopedMixin, APIView):
         member = self.get_member(member_id)
         data = OperatorMemberUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        member = change_operator_member_role(
-            member, role=data.validated_data["role"], by=request.user, ip=self.ip()
-        )
+        if "role" in data.validated_data:
+            member = change_operator_member_role(
+                member, role=data.validated_data["role"], by=request.user, ip=self.ip()
+            )
         return Response(OperatorMemberSerializer(member).data)
 
     @extend_schema(operation_id="operator_members_destroy", responses={204: None})
