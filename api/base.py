@@ -112,6 +112,12 @@ class ApiViewMixin:
         if repeated:
             raise ValidationError({name: ["Give this parameter once."] for name in repeated})
         self.check_page_size(request)
+        # As every form field does (Django's ProhibitNullCharactersValidator).
+        nul = sorted(
+            k for k, values in request.query_params.lists() if any("\x00" in v for v in values)
+        )
+        if nul:
+            raise ValidationError({name: ["Null characters are not allowed."] for name in nul})
         # "?status=" filters by nothing: say so rather than silently return everything.
         empty = sorted(k for k, values in request.query_params.lists() if "" in values)
         if empty:

@@ -47,7 +47,7 @@ class ScheduleCreateSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="A tenant's slug; null or absent: every tenant."
     )
     datasets = serializers.ListField(
-        child=serializers.ChoiceField(Dataset.choices), allow_empty=False
+        child=serializers.ChoiceField(Dataset.choices), allow_empty=False, min_length=1
     )
     format = serializers.ChoiceField(ExportFormat.choices)
     cadence = serializers.ChoiceField(Cadence.choices)

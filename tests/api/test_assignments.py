@@ -68,10 +68,13 @@ def test_adding_refuses_countries_the_operator_does_not_serve(world, api):
     )
 
 
-def test_adding_an_unknown_operator_is_a_field_error(world, api):
+def test_adding_an_unknown_operator_is_not_found(world, api):
+    # A reference to nothing is a 404, as in a path; ``fields`` names the input.
     response = api(world.alice).post(URL, {**NEW, "operator": "nope"}, format="json")
-    assert response.status_code == 400
-    assert list(response.json()["error"]["fields"]) == ["operator"]
+    assert response.status_code == 404
+    assert response.json() == error(
+        "not_found", "No such operator.", {"operator": ["No such operator."]}
+    )
 
 
 def test_viewer_cannot_add(world, api):

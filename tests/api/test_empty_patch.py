@@ -53,3 +53,12 @@ def test_an_empty_patch_leaves_a_webhook_endpoint_as_it_is(world, api):
     url = f"/api/v1/operators/operator-o/webhooks/{endpoint.public_id}/"
     body = _patch_nothing(api(world.olivia), url)
     assert (body["url"], body["is_active"]) == ("https://hooks.operator-o.test/e", True)
+
+
+def test_patching_the_role_a_member_already_has_changes_nothing(world, api):
+    member = Membership.objects.get(user=world.victor, tenant=world.tenant_a)
+    url = f"/api/v1/tenants/contoso/members/{member.public_id}/"
+    events = AuditEvent.objects.count()
+    response = api(world.alice).patch(url, {"role": member.role}, format="json")
+    assert (response.status_code, response.json()["role"]) == (200, member.role)
+    assert AuditEvent.objects.count() == events

@@ -10,6 +10,7 @@ documented status code, content type, headers and body.
 import re
 from datetime import UTC, datetime
 
+import phonenumbers
 import pytest
 import schemathesis
 from django.core.management import call_command
@@ -17,6 +18,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from exports import runner
@@ -27,6 +29,14 @@ from tests.api.conftest import make_token
 from tests.factories import CallRecordFactory, EmergencyLocationFactory, PhoneNumberFactory
 
 schemathesis.checks.load_all_checks()
+# "phone" (api.fields.PHONE_FORMAT): a number valid in its country's plan, which JSON Schema can't
+# state. Schemathesis draws one from the numbering plans of phonenumbers, the portal's own rule.
+PHONE_NUMBERS = sorted(
+    phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+    for region in phonenumbers.SUPPORTED_REGIONS
+    if (example := phonenumbers.example_number(region)) is not None
+)
+schemathesis.openapi.format("phone", st.sampled_from(PHONE_NUMBERS))
 # Every check Schemathesis has but one: conformance of statuses, types, headers and bodies, and
 # the behaviour checks (schema-violating data refused, unsupported methods answered 405, auth not
 # ignored, deleted things gone). Left out: positive_data_acceptance, which expects a 2xx for every
@@ -225,3 +235,58 @@ def test_the_schema_states_what_query_parameters_accept(client):
     assert audit["cursor"] == {"type": "string", "minLength": 1}
     assert audit["actor"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
     assert audit["operator"] == {"type": "string", "minLength": 1}
+
+
+def _resolve(schema: dict, node: dict) -> dict:
+    while "$ref" in node or "allOf" in node:
+        ref = node["$ref"] if "$ref" in node else node["allOf"][0]["$ref"]
+        node = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    return node
+
+
+def test_the_schema_states_what_bodies_accept(client):
+    schema = client.get("/api/schema/?format=json").json()
+    components = schema["components"]["schemas"]
+
+    def prop(component: str, name: str) -> dict:
+        return components[component]["properties"][name]
+
+    # An acknowledgement can only be true.
+    assert _resolve(schema, prop("AcknowledgeRequest", "acknowledged"))["enum"] == [True]
+    assert _resolve(schema, prop("AssignmentCreateRequest", "acknowledged"))["enum"] == [True]
+    # Lists that may not be empty.
+    assert prop("ScheduleCreateRequest", "datasets")["minItems"] == 1
+    assert prop("WebhookEndpointCreateRequest", "event_types")["minItems"] == 1
+    # Links: https, as the services require.
+    for component, name in [("OperatorWriteRequest", "privacy_policy_url"),
+                            ("OperatorWriteRequest", "terms_url"),
+                            ("WebhookEndpointCreateRequest", "url")]:  # fmt: skip
+        link = prop(component, name)
+        assert (link["format"], link["pattern"][:9], link["maxLength"]) == ("uri", "^https://", 500)
+    # Countries: the codes the portal knows.
+    codes = _resolve(schema, prop("AssignmentCreateRequest", "countries")["items"])["enum"]
+    assert {"DE", "GB", "US"} <= set(codes) and "XX" not in codes
+    # Required text: one character that is not a space.
+    assert prop("ScheduleCreateRequest", "name")["pattern"] == r"^[^\x00]*[^\s\x00][^\x00]*$"
+    # A phone number is a format: a numbering plan is beyond JSON Schema.
+    phone = prop("AssignmentCreateRequest", "contact_phone")["oneOf"][0]
+    assert phone["format"] == "phone"
+    # Declining or terminating needs a reason; signing does not.
+    cases = [_resolve(schema, c) for c in components["ConsentStatusChangeRequest"]["oneOf"]]
+    required = {tuple(_resolve(schema, c["properties"]["status"])["enum"]): c.get("required")
+                for c in cases}  # fmt: skip
+    assert required == {
+        ("agreement_signed",): ["status"],
+        ("declined", "terminated"): ["reason", "status"],
+    }
+
+
+def test_the_access_report_asks_for_exactly_one_subject(client):
+    schema = client.get("/api/schema/?format=json").json()
+    path = "/api/v1/tenants/{tenant_slug}/privacy/access-report/"
+    [subject] = [p for p in schema["paths"][path]["get"]["parameters"] if p["in"] == "query"]
+    assert (subject["required"], subject["style"], subject["explode"]) == (True, "form", True)
+    body = subject["schema"]
+    assert set(body["properties"]) == {"number", "upn"}
+    assert (body["minProperties"], body["maxProperties"]) == (1, 1)
+    assert body["additionalProperties"] is False
