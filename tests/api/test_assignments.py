@@ -61,10 +61,13 @@ def test_adding_an_operator_twice_is_a_conflict(world, api):
 
 
 def test_adding_refuses_countries_the_operator_does_not_serve(world, api):
+    # The operator's coverage is state (staff may add the country): 409, naming the input.
     response = api(world.alice).post(URL, {**NEW, "countries": ["FR"]}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json() == error(
-        "invalid", "Operator U does not serve FR.", {"countries": ["Operator U does not serve FR."]}
+        "country_not_served",
+        "Operator U does not serve FR.",
+        {"countries": ["Operator U does not serve FR."]},
     )
 
 
