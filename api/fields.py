@@ -7,6 +7,10 @@ from django_countries import countries
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+# A character that is neither a space (as Python's ``str.strip`` sees it) nor a control character.
+# Spelled out: ``\s`` differs between Python and the ECMA-262 regexes of JSON Schema.
+NOT_SPACE = r"[^\x00-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+
 
 class CharField(serializers.CharField):
     """``max_length`` counts the text as sent, as the schema's ``maxLength`` does.
@@ -19,14 +23,18 @@ class CharField(serializers.CharField):
     def run_validation(self, data=empty):
         if isinstance(data, str) and self.max_length is not None and len(data) > self.max_length:
             self.fail("max_length", max_length=self.max_length)
+        # DRF turns a number into text; the schema says string, so a number is refused.
+        if data is not empty and data is not None and not isinstance(data, str):
+            self.fail("invalid")
         return super().run_validation(data)
 
     def openapi_schema(self) -> dict:
         # No NUL character (DRF refuses them); trimmed, spaces alone are blank: a required text
         # needs one character that is not a space.
         if self.trim_whitespace and not self.allow_blank:
-            return {"pattern": r"^[^\x00]*[^\s\x00][^\x00]*$"}
-        return {"pattern": r"^[^\x00]*$"}
+            return {"pattern": f"^[^\\x00]*{NOT_SPACE}[^\\x00]*$"}
+        # Blank allowed: drf-spectacular adds "or empty" (oneOf); this branch is the non-empty one.
+        return {"pattern": r"^[^\x00]+$"}
 
 
 # A telephone number as the portal reads it (``portal.validation.normalize_phone``): valid in its
@@ -49,17 +57,15 @@ class PhoneNumberField(CharField):
 # clients (and Schemathesis) can check a link before sending it.
 _LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _HOST = rf"{_LABEL}(?:\.{_LABEL}){{0,2}}\.[A-Za-z]{{2,24}}"
-HTTPS_URL = rf"https://{_HOST}(?::[0-9]{{1,4}})?(?:[/?#][^\s\x00]*)?"
+HTTPS_URL = rf"https://{_HOST}(?::[0-9]{{1,4}})?(?:[/?#]{NOT_SPACE}*)?"
 
 
 class HttpsLinkSchema:
     """The schema of a link that must be https (the service checks the scheme)."""
 
-    allow_blank: bool
-
     def openapi_schema(self) -> dict:
-        pattern = f"(?:{HTTPS_URL})?" if self.allow_blank else HTTPS_URL
-        return {"format": "uri", "pattern": f"^{pattern}$"}
+        # Blank allowed: drf-spectacular adds "or empty" (oneOf) beside this.
+        return {"format": "uri", "pattern": f"^{HTTPS_URL}$"}
 
 
 class HttpsURLField(HttpsLinkSchema, serializers.URLField):

@@ -54,6 +54,24 @@ class AutoSchema(BaseAutoSchema):
         codes -= {str(c) for c in getattr(self.view, "no_error_statuses", ())}
         return codes
 
+    def _get_parameters(self):
+        # ``ApiViewMixin.check_query_params`` refuses a NUL in any query parameter: say so.
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            plain = not {"enum", "format", "pattern"} & set(schema)
+            if parameter["in"] == "query" and schema.get("type") == "string" and plain:
+                schema["pattern"] = r"^[^\x00]*$"
+        return parameters
+
+    def _get_request_body(self, direction="request"):
+        # A body drf-spectacular can't tell is required (a raw schema, a oneOf) is when the view
+        # says so.
+        body = super()._get_request_body(direction)
+        if body is not None and getattr(self.view, "request_body_required", False):
+            body["required"] = True
+        return body
+
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         """A field may state more than its type says (``openapi_schema``: a pattern, an enum);
         ``None`` drops a keyword."""

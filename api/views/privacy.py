@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.base import TenantScopedMixin
-from api.fields import PHONE_FORMAT
+from api.fields import NOT_SPACE, PHONE_FORMAT
 from privacy.access import access_report
 from privacy.subjects import parse_subject
 
@@ -58,7 +58,7 @@ SUBJECT = {
         "number": {**PHONE_FORMAT, "type": "string", "maxLength": 32},
         "upn": {
             "type": "string",
-            "pattern": r"^[^\s\x00]*@[^\s\x00]*$",
+            "pattern": f"^{NOT_SPACE}*@{NOT_SPACE}*$",
             "maxLength": 255,
             "description": "User principal name, e.g. anna@contoso.com.",
         },

@@ -345,6 +345,7 @@ class ConsentStatusView(ConsentScopedMixin, APIView):
     """
 
     admin_for_writes = True
+    request_body_required = True  # a oneOf body: drf-spectacular does not mark it required
 
     @extend_schema(
         operation_id="consents_set_status",

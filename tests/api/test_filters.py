@@ -183,3 +183,9 @@ def test_a_null_character_in_a_query_parameter_is_a_400(world, api):
         assert list(response.json()["error"]["fields"].values()) == [
             ["Null characters are not allowed."]
         ]
+
+
+def test_a_country_is_two_letters_as_sent(world, api):
+    client = api(world.alice)
+    assert client.get("/api/v1/operators/?country=de").status_code == 200
+    assert client.get("/api/v1/operators/?country=%20d").status_code == 400  # not stripped
