@@ -61,16 +61,13 @@ def _header_only_file(spec) -> st.SearchStrategy[str]:
 for _kind, _spec in KINDS.items():
     schemathesis.openapi.format(f"ingest-{_kind}-csv", _header_only_file(_spec))
     schemathesis.openapi.format(f"ingest-{_kind}-ndjson", st.sampled_from(["", "\n", "\r\n\n"]))
-# Every check Schemathesis has but one: conformance of statuses, types, headers and bodies, and
-# the behaviour checks (schema-violating data refused, unsupported methods answered 405, auth not
-# ignored, deleted things gone). Left out: positive_data_acceptance, which expects a 2xx for every
-# schema-valid request; business rules the schema can't state (an operator slug that exists, an
-# end after a start, a page that exists) refuse some of those on purpose.
-CHECKS = [
-    check
-    for check in schemathesis.checks.CHECKS.get_all()
-    if check.__name__ != "positive_data_acceptance"
-]
+# Every check Schemathesis has: conformance of statuses, types, headers and bodies, and the
+# behaviour checks (schema-violating data refused, schema-valid data accepted — 2xx, or 401, 403,
+# 404, 409, 429, never 400 —, unsupported methods answered 405, auth not ignored, deleted things
+# gone). Rules between values that OpenAPI 3.0 can't state (`to` after `from`, a 93-day window for
+# unindexed call-record filters, a notice at most a year ahead) still answer 400: these derandomized
+# examples don't meet them, other seeds can (README, "API quick start").
+CHECKS = list(schemathesis.checks.CHECKS.get_all())
 MODES = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
 
 
