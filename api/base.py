@@ -33,17 +33,37 @@ class IsStaffOrReadOnly(IsStaff):
         return super().has_permission(request, view)
 
 
-class PagePagination(PageNumberPagination):
-    page_size = 50
+class BoundedPageSizeMixin:
+    """The schema states the bounds ``check_page_size`` enforces: ``page_size`` from 1 to
+    ``max_page_size``, ``page`` from 1 (a page past the end answers 404), a non-empty ``cursor``
+    (``check_query_params`` refuses empty values)."""
+
     page_size_query_param = "page_size"
+    max_page_size: int
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)  # type: ignore[misc]
+        for parameter in parameters:
+            schema = parameter["schema"]
+            if parameter["name"] == self.page_size_query_param:
+                schema.update(minimum=1, maximum=self.max_page_size)
+                parameter["description"] = f"Results per page, from 1 to {self.max_page_size}."
+            elif parameter["name"] == getattr(self, "page_query_param", None):
+                schema["minimum"] = 1
+            elif parameter["name"] == getattr(self, "cursor_query_param", None):
+                schema["minLength"] = 1
+        return parameters
+
+
+class PagePagination(BoundedPageSizeMixin, PageNumberPagination):
+    page_size = 50
     max_page_size = 500
 
 
-class NewestFirstCursorPagination(CursorPagination):
+class NewestFirstCursorPagination(BoundedPageSizeMixin, CursorPagination):
     """Keyset pagination: stable and fast over millions of rows, unlike OFFSET."""
 
     page_size = 100
-    page_size_query_param = "page_size"
     max_page_size = 1000
 
 
@@ -92,6 +112,12 @@ class ApiViewMixin:
         if repeated:
             raise ValidationError({name: ["Give this parameter once."] for name in repeated})
         self.check_page_size(request)
+        # As every form field does (Django's ProhibitNullCharactersValidator).
+        nul = sorted(
+            k for k, values in request.query_params.lists() if any("\x00" in v for v in values)
+        )
+        if nul:
+            raise ValidationError({name: ["Null characters are not allowed."] for name in nul})
         # "?status=" filters by nothing: say so rather than silently return everything.
         empty = sorted(k for k, values in request.query_params.lists() if "" in values)
         if empty:

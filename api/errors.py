@@ -30,7 +30,19 @@ def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
     return fields
 
 
+class UnknownReference(exceptions.NotFound):
+    """A slug in the body that names nothing the caller can see: 404 like an unknown path (a
+    tenant out of scope and one that does not exist answer the same), naming the inputs."""
+
+    def __init__(self, fields: dict[str, str]):
+        self.fields = fields
+        super().__init__(next(iter(fields.values())))
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, UnknownReference):
+        fields = {name: [message] for name, message in exc.fields.items()}
+        return Response(error_body("not_found", str(exc.detail), fields), status=404)
     if isinstance(exc, DomainError):
         fields = {exc.field: [exc.message]} if exc.field else {}
         retry_after = getattr(exc, "retry_after", None)

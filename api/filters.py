@@ -13,6 +13,7 @@ from datetime import UTC
 import django_filters as filters
 from django import forms
 from django.utils import timezone
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 
 from exports.choices import ExportStatus
 from exports.models import ExportJob
@@ -27,7 +28,44 @@ from portal.choices import (
 from portal.models import AuditEvent, CallRecord, EmergencyLocation, Operator, PhoneNumber
 from portal.querysets import WindowTooLong, call_window, uses_unindexed_filter
 
-COUNTRY = {"min_length": 2, "max_length": 2, "help_text": "ISO 3166 country code, e.g. DE."}
+
+class ValidatedFilterExtension(DjangoFilterExtension):
+    """The schema of each filter states what its form field accepts, so a request the schema
+    allows is never refused: the text lengths (at least 1: ``?q=`` is refused, see
+    ``ApiViewMixin.check_query_params``), a pattern, and a whole number's type and range."""
+
+    priority = 1  # over drf-spectacular's own extension for DjangoFilterBackend
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(
+            auto_schema, model, filterset_class, field_name, filter_field
+        )
+        field = filter_field.field
+        for parameter in parameters:
+            schema = parameter["schema"]
+            if isinstance(field, forms.IntegerField):
+                schema.pop("format", None)
+                schema["type"] = "integer"
+                bounds = {"minimum": field.min_value, "maximum": field.max_value}
+                schema.update({k: v for k, v in bounds.items() if v is not None})
+            elif isinstance(field, forms.RegexField):
+                schema["pattern"] = field.regex.pattern
+            elif schema.get("type") == "string" and not {"enum", "format"} & set(schema):
+                schema["minLength"] = max(1, getattr(field, "min_length", None) or 1)
+                if getattr(field, "max_length", None) is not None:
+                    schema["maxLength"] = field.max_length
+        return parameters
+
+
+class CountryFilter(filters.CharFilter):
+    """Two letters, as sent (a RegexField does not strip spaces: the schema's pattern holds)."""
+
+    field_class = forms.RegexField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("regex", r"^[A-Za-z]{2}$")
+        kwargs.setdefault("help_text", "ISO 3166 country code, e.g. DE.")
+        super().__init__(*args, **kwargs)
 
 
 def _search(queryset, _name, value):
@@ -92,7 +130,7 @@ class TimeRangeFilterSet(filters.FilterSet):
 
 class OperatorFilter(filters.FilterSet):
     q = filters.CharFilter(method=_search, max_length=100, help_text="Name or description.")
-    country = filters.CharFilter(method="filter_country", **COUNTRY)
+    country = CountryFilter(method="filter_country")
     service = filters.ChoiceFilter(choices=OperatorService.choices, method="filter_service")
 
     class Meta:
@@ -111,7 +149,7 @@ class NumberFilter(filters.FilterSet):
         method=_search, max_length=100, help_text="Number, assigned user or city."
     )
     operator = filters.CharFilter(field_name="operator__slug", help_text="Operator slug.")
-    country = filters.CharFilter(method=_country("iso_country_code"), **COUNTRY)
+    country = CountryFilter(method=_country("iso_country_code"))
     status = filters.ChoiceFilter(
         field_name="pstn_assignment_status",
         choices=PstnAssignmentStatus.choices,
@@ -127,7 +165,7 @@ class EmergencyLocationFilter(filters.FilterSet):
     q = filters.CharFilter(
         method=_search, max_length=100, help_text="Company, address, place or description."
     )
-    country = filters.CharFilter(method=_country("country"), **COUNTRY)
+    country = CountryFilter(method=_country("country"))
 
     class Meta:
         model = EmergencyLocation

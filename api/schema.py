@@ -14,7 +14,8 @@ ERROR_DESCRIPTIONS = {
     "400": "The request is not valid; `fields` names the inputs at fault.",
     "401": "Not signed in: send `Authorization: Bearer <token>` or a session cookie.",
     "403": "Signed in, but not allowed (wrong role, or a missing CSRF token on a session write).",
-    "404": "No such object, or it is outside your scope: both answer the same.",
+    "404": "No such object, or it is outside your scope: both answer the same (in the path or "
+    "named in the body; `fields` then names the input).",
     "409": "The object is not in a state that allows this (e.g. already suspended, still running).",
     "410": "Gone: expired, failed, cancelled or revoked.",
     "413": "The request body is larger than the limit.",
@@ -52,6 +53,37 @@ class AutoSchema(BaseAutoSchema):
         codes |= {str(c) for c in getattr(self.view, "extra_error_statuses", ())}
         codes -= {str(c) for c in getattr(self.view, "no_error_statuses", ())}
         return codes
+
+    def _get_parameters(self):
+        # ``ApiViewMixin.check_query_params`` refuses a NUL in any query parameter: say so.
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            plain = not {"enum", "format", "pattern"} & set(schema)
+            if parameter["in"] == "query" and schema.get("type") == "string" and plain:
+                schema["pattern"] = r"^[^\x00]*$"
+        return parameters
+
+    def _get_request_body(self, direction="request"):
+        # A body drf-spectacular can't tell is required (a raw schema, a oneOf) is when the view
+        # says so.
+        body = super()._get_request_body(direction)
+        if body is not None and getattr(self.view, "request_body_required", False):
+            body["required"] = True
+        return body
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """A field may state more than its type says (``openapi_schema``: a pattern, an enum);
+        ``None`` drops a keyword."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        extra = getattr(field, "openapi_schema", None)
+        if extra is not None:
+            for key, value in extra().items():
+                if value is None:
+                    schema.pop(key, None)
+                else:
+                    schema[key] = value
+        return schema
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

@@ -132,7 +132,8 @@ def publish_notice(
     config = build_configuration(tenant)
     problems = missing_requirements(config)
     if problems:
-        raise DomainError(problems[0], code="notice_incomplete", field="contact_email")
+        # The tenant's settings, not this request, are at fault: a refusal because of state.
+        raise Conflict(problems[0], code="notice_incomplete", field="contact_email")
     now = timezone.now()
     if effective_at is None or effective_at <= now:
         effective_at = now

@@ -526,6 +526,7 @@ SPECTACULAR_SETTINGS = {
         "AssignmentStatusEnum": "portal.choices.AssignmentStatus",
         "RelationshipStatusEnum": "portal.choices.RelationshipStatus",
         "ConsentStatusEnum": "api.serializers.tenancy.CONSENT_STATUS_CHOICES",
+        "CountryCodeEnum": "api.fields.COUNTRY_CODES",
     },
 }
 

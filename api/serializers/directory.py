@@ -3,7 +3,7 @@
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
-from api.fields import ModelSerializer
+from api.fields import CountryCodeField, ModelSerializer
 from portal.choices import OperatorRole, OperatorService, TenantRole
 from portal.models import Operator, Tenant
 from portal.services.directory import OPERATOR_FIELDS, TENANT_FIELDS
@@ -11,7 +11,7 @@ from portal.services.directory import OPERATOR_FIELDS, TENANT_FIELDS
 
 def country_list_field(**kwargs) -> serializers.ListField:
     return serializers.ListField(
-        child=serializers.RegexField(r"^[A-Za-z]{2}$", max_length=2),
+        child=CountryCodeField(),
         help_text="ISO 3166-1 alpha-2 codes.",
         **kwargs,
     )

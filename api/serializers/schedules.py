@@ -47,7 +47,7 @@ class ScheduleCreateSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="A tenant's slug; null or absent: every tenant."
     )
     datasets = serializers.ListField(
-        child=serializers.ChoiceField(Dataset.choices), allow_empty=False
+        child=serializers.ChoiceField(Dataset.choices), allow_empty=False, min_length=1
     )
     format = serializers.ChoiceField(ExportFormat.choices)
     cadence = serializers.ChoiceField(Cadence.choices)
@@ -60,4 +60,6 @@ class ScheduleCreateSerializer(serializers.Serializer):
 
 
 class ScheduleUpdateSerializer(serializers.Serializer):
-    paused = serializers.BooleanField()
+    """Omitted, ``paused`` stays as it is: ``{}`` changes nothing and answers the schedule."""
+
+    paused = serializers.BooleanField(required=False)

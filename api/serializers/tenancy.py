@@ -1,9 +1,9 @@
 """A tenant's operators (assignments), members, and the operator's view of them (consents)."""
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from api.fields import CharField
+from api.fields import CharField, MustBeTrueField, PhoneNumberField
 from api.serializers.directory import (
     OperatorRefSerializer,
     TenantRefSerializer,
@@ -13,11 +13,10 @@ from portal.choices import CompanySize, OperatorRole, RelationshipStatus, Tenant
 from portal.models import (
     AssignmentPeriod,
     Membership,
-    Operator,
     OperatorAssignment,
     OperatorMembership,
 )
-from portal.sharing import gate
+from portal.sharing import BLOCKING_RELATIONSHIPS, gate
 
 # What an operator may set; "pending" is only the initial state.
 CONSENT_STATUS_CHOICES = [
@@ -26,7 +25,7 @@ CONSENT_STATUS_CHOICES = [
 
 
 class AcknowledgeSerializer(serializers.Serializer):
-    acknowledged = serializers.BooleanField(
+    acknowledged = MustBeTrueField(
         help_text="Must be true: you accept the data transfer described in the portal."
     )
 
@@ -89,34 +88,28 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class AssignmentCreateSerializer(serializers.Serializer):
-    operator = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Operator.objects.all(), help_text="The operator's slug."
-    )
+    operator = serializers.SlugField(help_text="The operator's slug (unknown: 404).")
     countries = country_list_field(min_length=1)
     contact_full_name = CharField(max_length=200)
     contact_email = serializers.EmailField()
     company_size = serializers.ChoiceField(CompanySize.choices)
-    contact_phone = CharField(max_length=32, required=False, allow_blank=True)
-    acknowledged = serializers.BooleanField(
+    contact_phone = PhoneNumberField(max_length=32, required=False, allow_blank=True)
+    acknowledged = MustBeTrueField(
         help_text="Must be true: you accept the data transfer notice for this operator."
     )
 
 
 class AssignmentUpdateSerializer(serializers.Serializer):
-    """Change countries, contact details, or both; omitted fields stay as they are."""
+    """Change countries, contact details, or both; omitted fields stay as they are (``{}``
+    changes nothing and answers the assignment)."""
 
     countries = country_list_field(min_length=1, required=False)
     contact_full_name = CharField(max_length=200, required=False)
     contact_email = serializers.EmailField(required=False)
     company_size = serializers.ChoiceField(CompanySize.choices, required=False)
-    contact_phone = CharField(max_length=32, required=False, allow_blank=True)
+    contact_phone = PhoneNumberField(max_length=32, required=False, allow_blank=True)
 
     CONTACT_FIELDS = ("contact_full_name", "contact_email", "company_size", "contact_phone")
-
-    def validate(self, attrs):
-        if not attrs:
-            raise serializers.ValidationError("Send countries and/or contact details to change.")
-        return attrs
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -138,7 +131,9 @@ class MemberCreateSerializer(serializers.Serializer):
 
 
 class MemberUpdateSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(TenantRole.choices)
+    """Omitted, the role stays as it is: ``{}`` changes nothing and answers the member."""
+
+    role = serializers.ChoiceField(TenantRole.choices, required=False)
 
 
 class OperatorMemberSerializer(serializers.ModelSerializer):
@@ -160,7 +155,9 @@ class OperatorMemberCreateSerializer(serializers.Serializer):
 
 
 class OperatorMemberUpdateSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(OperatorRole.choices)
+    """Omitted, the role stays as it is: ``{}`` changes nothing and answers the member."""
+
+    role = serializers.ChoiceField(OperatorRole.choices, required=False)
 
 
 class ConsentSerializer(serializers.ModelSerializer):
@@ -180,6 +177,24 @@ class ConsentSerializer(serializers.ModelSerializer):
             "relationship_reason", "relationship_changed_at", "status_changed_at", "created_at",
         ]  # fmt: skip
         read_only_fields = fields
+
+
+class ConsentAgreedSerializer(serializers.Serializer):
+    status = serializers.ChoiceField([RelationshipStatus.AGREEMENT_SIGNED.value])
+    reason = CharField(required=False, allow_blank=True, max_length=2000, help_text="Ignored.")
+
+
+class ConsentEndedSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(sorted(BLOCKING_RELATIONSHIPS))
+    reason = CharField(max_length=2000, help_text="Why: shown to the tenant.")
+
+
+# The body of a status change, documented per case: declining or terminating needs a reason.
+CONSENT_STATUS_REQUEST = PolymorphicProxySerializer(
+    component_name="ConsentStatusChange",
+    serializers=[ConsentAgreedSerializer, ConsentEndedSerializer],
+    resource_type_field_name=None,
+)
 
 
 class ConsentStatusSerializer(serializers.Serializer):

@@ -3,7 +3,7 @@ answers that make one (create, rotate) carry it."""
 
 from rest_framework import serializers
 
-from api.fields import CharField
+from api.fields import CharField, HttpsURLTextField
 from portal.choices import WebhookEvent
 from portal.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -56,18 +56,21 @@ class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
 
 
 class WebhookEndpointCreateSerializer(serializers.Serializer):
-    url = CharField(max_length=500)
+    url = HttpsURLTextField(max_length=500)
     description = CharField(max_length=200, required=False, allow_blank=True)
     event_types = serializers.ListField(
-        child=serializers.ChoiceField(WebhookEvent.choices), allow_empty=False
+        child=serializers.ChoiceField(WebhookEvent.choices), allow_empty=False, min_length=1
     )
 
 
 class WebhookEndpointUpdateSerializer(serializers.Serializer):
-    url = CharField(max_length=500, required=False)
+    url = HttpsURLTextField(max_length=500, required=False)
     description = CharField(max_length=200, required=False, allow_blank=True)
     event_types = serializers.ListField(
-        child=serializers.ChoiceField(WebhookEvent.choices), allow_empty=False, required=False
+        child=serializers.ChoiceField(WebhookEvent.choices),
+        allow_empty=False,
+        min_length=1,
+        required=False,
     )
     is_active = serializers.BooleanField(required=False)
 

@@ -10,13 +10,12 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.base import ApiViewMixin, NewestFirstCursorPagination
-from api.errors import error_body
+from api.errors import UnknownReference, error_body
 from api.filters import ExportJobFilter
 from api.schema import ERROR_DESCRIPTIONS
 from api.scopes import limit_exports, token_of
@@ -54,7 +53,7 @@ def _parties(user, tenant_slug: str, operator_slug: str) -> tuple[Tenant, Operat
     """Resolve the request's tenant and operator within the caller's scope, and the channel.
 
     Operator staff ask for tenants that assigned their operator; tenant members for operators of
-    the directory. A name outside that scope gets the same answer as one that does not exist.
+    the directory. A name outside that scope gets the same answer as one that does not exist: 404.
     """
     staffed = Operator.objects.staffed_by(user).filter(slug=operator_slug).first()
     if staffed is not None and not user.is_staff:
@@ -64,13 +63,13 @@ def _parties(user, tenant_slug: str, operator_slug: str) -> tuple[Tenant, Operat
         operator, via = Operator.objects.filter(slug=operator_slug).first(), VIA_TENANT
         tenants = Tenant.objects.visible_to(user)
     tenant = tenants.filter(slug=tenant_slug).first()
-    errors = {}
+    unknown = {}
     if tenant is None:
-        errors["tenant"] = ["No such organization."]
+        unknown["tenant"] = "No such organization."
     if operator is None:
-        errors["operator"] = ["No such operator."]
-    if errors:
-        raise ValidationError(errors)
+        unknown["operator"] = "No such operator."
+    if unknown:
+        raise UnknownReference(unknown)
     return tenant, operator, via
 
 
@@ -80,6 +79,7 @@ class ExportListView(ExportScopedMixin, generics.ListAPIView):
     serializer_class = ExportJobSerializer
     pagination_class = ExportPagination
     filterset_class = ExportJobFilter
+    extra_error_statuses = ("404",)  # POST naming a tenant or operator out of scope
 
     @extend_schema(operation_id="exports_list")
     def get(self, request, *args, **kwargs):

@@ -8,7 +8,6 @@ DRF) with the API's own size limit, which is smaller than the command's.
 import tempfile
 
 from django.conf import settings
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import UnsupportedMediaType
@@ -18,10 +17,12 @@ from rest_framework.views import APIView
 
 from api.base import ApiViewMixin, IsStaff
 from api.errors import error_body
+from api.fields import NOT_SPACE
 from api.schema import ERROR_DESCRIPTIONS
 from api.serializers.ingest import IngestReportSerializer, RejectedSerializer
 from portal.errors import DomainError
 from portal.ingest import ingest
+from portal.ingest.specs import KINDS
 
 CHUNK = 1 << 20
 CONTENT_TYPES = {"text/csv": "csv", "application/x-ndjson": "ndjson"}
@@ -70,6 +71,7 @@ class IngestView(ApiViewMixin, APIView):
     permission_classes = [IsStaff]
     parser_classes = [CsvParser, NdjsonParser]
     extra_error_statuses = ("413",)
+    request_body_required = True
 
     def post(self, request):
         media_type = (request.content_type or "").split(";")[0].strip().lower()
@@ -101,6 +103,30 @@ class IngestView(ApiViewMixin, APIView):
         return Response(IngestReportSerializer(data).data)
 
 
+def body_schema(kind: str, fmt: str) -> dict:
+    """A file of ``kind``: a string of a named format (``ingest-numbers-csv``, …), since a CSV or
+    NDJSON grammar with its columns can't be written in JSON Schema; the description is its
+    rule. A CSV needs at least its header row; an NDJSON file may be empty (nothing to write)."""
+    spec = KINDS[kind]
+    required = ", ".join(f"`{f.name}`" for f in spec.fields if f.required)
+    rows = (
+        f"one {kind} row per line; the columns and values of docs/ingest.md (required: {required})"
+    )
+    if fmt == "csv":
+        return {
+            "type": "string",
+            "format": f"ingest-{kind}-csv",
+            "minLength": 1,
+            "pattern": NOT_SPACE,
+            "description": f"RFC 4180 CSV in UTF-8: a header row naming the columns, then {rows}.",
+        }
+    return {
+        "type": "string",
+        "format": f"ingest-{kind}-ndjson",
+        "description": f"UTF-8, a JSON object per line ({rows}); blank lines are skipped.",
+    }
+
+
 def ingest_view(kind: str, label: str):
     """One view class per kind, each with its own operation in the schema."""
 
@@ -108,10 +134,16 @@ def ingest_view(kind: str, label: str):
         operation_id=f"ingest_{kind.replace('-', '_')}",
         description=f"Upsert {label} from a CSV or NDJSON body (staff only). All or nothing: "
         "if any row is refused, nothing is written and the rejects are listed.",
-        request={"text/csv": OpenApiTypes.STR, "application/x-ndjson": OpenApiTypes.STR},
+        request={
+            "text/csv": body_schema(kind, "csv"),
+            "application/x-ndjson": body_schema(kind, "ndjson"),
+        },
         parameters=[
             OpenApiParameter(
-                "source", str, description="A label for the audit log, e.g. the file name."
+                "source",
+                {"type": "string", "minLength": 1},
+                description="A label for the audit log, e.g. the file name (its first 200 "
+                "characters).",
             )
         ],
         responses={

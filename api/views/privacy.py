@@ -1,12 +1,12 @@
 """The data-subject access report over the API (docs/privacy.md): tenant admins only."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.base import TenantScopedMixin
+from api.fields import NOT_SPACE, PHONE_FORMAT
 from privacy.access import access_report
 from privacy.subjects import parse_subject
 
@@ -52,6 +52,23 @@ _REPORT = inline_serializer(
 )
 
 
+SUBJECT = {
+    "type": "object",
+    "properties": {
+        "number": {**PHONE_FORMAT, "type": "string", "maxLength": 32},
+        "upn": {
+            "type": "string",
+            "pattern": f"^{NOT_SPACE}*@{NOT_SPACE}*$",
+            "maxLength": 255,
+            "description": "User principal name, e.g. anna@contoso.com.",
+        },
+    },
+    "minProperties": 1,
+    "maxProperties": 1,
+    "additionalProperties": False,
+}
+
+
 class AccessReportView(TenantScopedMixin, APIView):
     """Every export file that held the person's data, with its operator, rows and downloads.
 
@@ -64,8 +81,17 @@ class AccessReportView(TenantScopedMixin, APIView):
     @extend_schema(
         operation_id="privacy_access_report",
         parameters=[
-            OpenApiParameter("number", OpenApiTypes.STR, description="E.164 phone number"),
-            OpenApiParameter("upn", OpenApiTypes.STR, description="User principal name"),
+            # "Exactly one of two query parameters", which OpenAPI 3.0 states as one object
+            # parameter exploded into the query string: ``?number=…`` or ``?upn=…``.
+            OpenApiParameter(
+                "subject",
+                SUBJECT,
+                OpenApiParameter.QUERY,
+                required=True,
+                style="form",
+                explode=True,
+                description="The person: exactly one of `number` or `upn`.",
+            ),
         ],
         responses=_REPORT,
     )

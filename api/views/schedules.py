@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.base import OperatorScopedMixin, PagePagination
+from api.errors import UnknownReference
 from api.serializers.schedules import (
     ScheduleCreateSerializer,
     ScheduleRunSerializer,
@@ -23,7 +24,6 @@ from api.serializers.schedules import (
 )
 from exports import schedules
 from exports.models import ExportSchedule
-from portal.errors import DomainError
 from portal.models import OperatorAssignment, Tenant
 
 
@@ -55,6 +55,7 @@ class ScheduleListView(ScheduleScopedMixin, generics.ListAPIView):
 
     serializer_class = ScheduleSerializer
     pagination_class = PagePagination
+    extra_error_statuses = ("404",)  # POST naming a tenant that did not choose the operator
 
     @extend_schema(operation_id="operator_schedules_list")
     def get(self, request, *args, **kwargs):
@@ -76,8 +77,8 @@ class ScheduleListView(ScheduleScopedMixin, generics.ListAPIView):
                 OperatorAssignment.objects.for_operator(self.operator).current().values("tenant_id")
             )
             tenant = Tenant.objects.filter(pk__in=ids, slug=slug).first()
-            if tenant is None:
-                raise DomainError("That tenant has not chosen this operator.", field="tenant")
+            if tenant is None:  # unknown, or out of this operator's sight: the same 404
+                raise UnknownReference({"tenant": "That tenant has not chosen this operator."})
         schedule = schedules.create_schedule(
             self.operator, by=request.user, tenant=tenant, ip=self.ip(), **values
         )
@@ -100,9 +101,10 @@ class ScheduleDetailView(ScheduleScopedMixin, APIView):
         schedule = self.get_schedule(schedule_id)
         data = ScheduleUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        schedule = schedules.set_paused(
-            schedule, paused=data.validated_data["paused"], by=request.user, ip=self.ip()
-        )
+        if "paused" in data.validated_data:
+            schedule = schedules.set_paused(
+                schedule, paused=data.validated_data["paused"], by=request.user, ip=self.ip()
+            )
         return self.render(schedule)
 
     @extend_schema(operation_id="operator_schedules_destroy", responses={204: None})

@@ -11,7 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.base import OperatorScopedMixin, PagePagination, TenantScopedMixin
+from api.errors import UnknownReference
 from api.serializers.tenancy import (
+    CONSENT_STATUS_REQUEST,
     AssignmentCreateSerializer,
     AssignmentSerializer,
     AssignmentUpdateSerializer,
@@ -25,7 +27,7 @@ from api.serializers.tenancy import (
     OperatorMemberUpdateSerializer,
 )
 from portal.mfa.stepup import require_recent_second_factor
-from portal.models import Membership, OperatorAssignment, OperatorMembership
+from portal.models import Membership, Operator, OperatorAssignment, OperatorMembership
 from portal.services.assignments import (
     assign_operator,
     change_assignment_contact,
@@ -76,6 +78,7 @@ class AssignmentScopedMixin(TenantScopedMixin):
 class AssignmentListView(AssignmentScopedMixin, generics.ListAPIView):
     """The tenant's operators, with countries, contact, status and active periods."""
 
+    extra_error_statuses = ("404",)  # POST naming an unknown operator
     serializer_class = AssignmentSerializer
     pagination_class = PagePagination
 
@@ -97,8 +100,12 @@ class AssignmentListView(AssignmentScopedMixin, generics.ListAPIView):
     def post(self, request, tenant_slug: str):
         data = AssignmentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        operator = Operator.objects.filter(slug=values.pop("operator")).first()
+        if operator is None:
+            raise UnknownReference({"operator": "No such operator."})
         assignment = assign_operator(
-            self.tenant, by=request.user, ip=self.ip(), **data.validated_data
+            self.tenant, operator=operator, by=request.user, ip=self.ip(), **values
         )
         location = reverse("api:assignment-detail", args=[tenant_slug, assignment.operator.slug])
         return self.render(
@@ -223,9 +230,9 @@ class MemberDetailView(MemberScopedMixin, APIView):
         member = self.get_member()
         data = MemberUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        member = change_member_role(
-            member, role=data.validated_data["role"], by=request.user, ip=self.ip()
-        )
+        role = data.validated_data.get("role", member.role)
+        if role != member.role:  # the same role again changes nothing, like an empty PATCH
+            member = change_member_role(member, role=role, by=request.user, ip=self.ip())
         return Response(MemberSerializer(member).data)
 
     @extend_schema(operation_id="tenant_members_destroy", responses={204: None})
@@ -293,9 +300,9 @@ class OperatorMemberDetailView(OperatorMemberScopedMixin, APIView):
         member = self.get_member(member_id)
         data = OperatorMemberUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        member = change_operator_member_role(
-            member, role=data.validated_data["role"], by=request.user, ip=self.ip()
-        )
+        role = data.validated_data.get("role", member.role)
+        if role != member.role:  # the same role again changes nothing, like an empty PATCH
+            member = change_operator_member_role(member, role=role, by=request.user, ip=self.ip())
         return Response(OperatorMemberSerializer(member).data)
 
     @extend_schema(operation_id="operator_members_destroy", responses={204: None})
@@ -338,10 +345,11 @@ class ConsentStatusView(ConsentScopedMixin, APIView):
     """
 
     admin_for_writes = True
+    request_body_required = True  # a oneOf body: drf-spectacular does not mark it required
 
     @extend_schema(
         operation_id="consents_set_status",
-        request=ConsentStatusSerializer,
+        request=CONSENT_STATUS_REQUEST,
         responses=ConsentSerializer,
     )
     def post(self, request, operator_slug: str, tenant_slug: str):

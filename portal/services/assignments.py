@@ -38,8 +38,12 @@ def _checked_countries(operator: Operator, countries) -> list[str]:
     served = set(operator.countries.values_list("country", flat=True))
     not_served = [c for c in codes if c not in served]
     if not_served:
-        raise DomainError(
-            f"{operator.name} does not serve {country_list(not_served)}.", field="countries"
+        # The operator's coverage, not the request's form, is at fault: a refusal because of
+        # state (staff may add the country later).
+        raise Conflict(
+            f"{operator.name} does not serve {country_list(not_served)}.",
+            code="country_not_served",
+            field="countries",
         )
     return codes
 

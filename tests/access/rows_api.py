@@ -160,8 +160,8 @@ JOB_READ = everyone(404, anonymous=401, alice=200, victor=200, oscar=200, sam=20
 
 ROWS += [
     Row("api:export-list", everyone(200, anonymous=401)),
-    # Outsiders name a tenant they can't see: a field error, like a tenant that does not exist.
-    Row("api:export-list", everyone(202, anonymous=401, victor=403, bob=400, uma=400),
+    # Outsiders name a tenant they can't see: 404, like a tenant that does not exist.
+    Row("api:export-list", everyone(202, anonymous=401, victor=403, bob=404, uma=404),
         method="post", data=_export_request, content_type=JSON),
     Row("api:export-detail", JOB_READ, kwargs=_oscar_job),
     # Queued: those who may see it learn it is not ready (409), others get 404.

@@ -61,17 +61,23 @@ def test_adding_an_operator_twice_is_a_conflict(world, api):
 
 
 def test_adding_refuses_countries_the_operator_does_not_serve(world, api):
+    # The operator's coverage is state (staff may add the country): 409, naming the input.
     response = api(world.alice).post(URL, {**NEW, "countries": ["FR"]}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json() == error(
-        "invalid", "Operator U does not serve FR.", {"countries": ["Operator U does not serve FR."]}
+        "country_not_served",
+        "Operator U does not serve FR.",
+        {"countries": ["Operator U does not serve FR."]},
     )
 
 
-def test_adding_an_unknown_operator_is_a_field_error(world, api):
+def test_adding_an_unknown_operator_is_not_found(world, api):
+    # A reference to nothing is a 404, as in a path; ``fields`` names the input.
     response = api(world.alice).post(URL, {**NEW, "operator": "nope"}, format="json")
-    assert response.status_code == 400
-    assert list(response.json()["error"]["fields"]) == ["operator"]
+    assert response.status_code == 404
+    assert response.json() == error(
+        "not_found", "No such operator.", {"operator": ["No such operator."]}
+    )
 
 
 def test_viewer_cannot_add(world, api):
@@ -141,14 +147,6 @@ def test_patch_is_all_or_nothing(world, api):
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["contact_phone"]
     assert OperatorAssignment.objects.get(pk=world.assignment.pk).country_codes == ["DE", "GB"]
-
-
-def test_patch_with_nothing_to_change_is_refused(world, api):
-    response = api(world.alice).patch(DETAIL, {}, format="json")
-    assert response.status_code == 400
-    assert response.json()["error"]["message"] == (
-        "Send countries and/or contact details to change."
-    )
 
 
 def test_viewer_cannot_patch(world, api):

@@ -101,3 +101,12 @@ def test_refusals_because_of_state_are_409_with_their_code(world, api):
     )  # fmt: skip
     assert response.status_code in (404, 409), response.json()
     assert response.json()["error"]["code"] in ("not_found", "operator_inactive")
+
+
+def test_a_number_where_text_is_expected_is_refused(world, api):
+    # DRF would store 12 as "12"; the schema says string, so the API says no.
+    response = api(world.alice).patch(
+        "/api/v1/tenants/contoso/", {"privacy_contact_address": 12}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["privacy_contact_address"]

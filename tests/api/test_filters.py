@@ -174,3 +174,19 @@ def test_a_time_with_an_odd_offset_is_read_in_utc(world, api):
         BASE + "call-records/?from=0013-11-15T16%3A10%3A58.601487-23%3A11"
     )
     assert response.status_code == 200
+
+
+def test_a_null_character_in_a_query_parameter_is_a_400(world, api):
+    # Like every form field; a view reading a parameter itself (the access report) included.
+    for url in [BASE + "numbers/?q=a%00b", BASE + "privacy/access-report/?upn=a%00@contoso.test"]:
+        response = api(world.alice).get(url)
+        assert response.status_code == 400, url
+        assert list(response.json()["error"]["fields"].values()) == [
+            ["Null characters are not allowed."]
+        ]
+
+
+def test_a_country_is_two_letters_as_sent(world, api):
+    client = api(world.alice)
+    assert client.get("/api/v1/operators/?country=de").status_code == 200
+    assert client.get("/api/v1/operators/?country=%20d").status_code == 400  # not stripped

@@ -47,11 +47,12 @@ def test_publishing_an_unchanged_configuration_is_a_conflict(world, api):
     assert NoticeVersion.objects.filter(tenant=world.tenant_a).count() == 1
 
 
-def test_publishing_without_a_privacy_contact_is_refused(world, api):
+def test_publishing_without_a_privacy_contact_is_a_conflict(world, api):
+    # The tenant's settings are incomplete, not the request: a refusal because of state (409).
     world.tenant_b.privacy_contact_email = ""
     world.tenant_b.save()
     response = api(world.bob).post("/api/v1/tenants/fabrikam/notice/publish")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["error"]["code"] == "notice_incomplete"
     assert not NoticeVersion.objects.filter(tenant=world.tenant_b).exists()
 

@@ -142,9 +142,9 @@ def test_api_refuses_a_tenant_that_did_not_choose_us_with_the_error_shape(world,
     body = {"name": "x", "tenant": "fabrikam", "datasets": ["call_records"], "format": "csv",
             "cadence": "daily"}  # fmt: skip
     response = api.post(API, body, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 404  # out of sight reads as missing, as in a path
     error = response.json()["error"]
-    assert "tenant" in error["fields"]
+    assert error["code"] == "not_found" and "tenant" in error["fields"]
 
 
 def test_api_refuses_unknown_datasets_and_query_parameters(world, api):
