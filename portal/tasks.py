@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from portal import partitions
 from portal.services.notifications import send
 
 
@@ -37,3 +38,10 @@ def sweep_webhook_deliveries() -> int:
     from portal.services.webhooks import sweep_due_deliveries
 
     return sweep_due_deliveries()
+
+
+@shared_task(name="portal.tasks.create_call_record_partitions")
+def create_call_record_partitions() -> list[str]:
+    """Beat, every 6 hours: this month's and the next CALL_RECORD_PARTITIONS_AHEAD months'
+    call-record partitions (``portal.partitions``); returns the names it created."""
+    return partitions.ensure_ahead()

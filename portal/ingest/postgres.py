@@ -34,6 +34,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db import connection
 
+from portal import partitions
 from portal.choices import AssignmentStatus, ValidationStatus
 from portal.ingest import rebuild
 from portal.ingest.fields import Invalid, Uuid, bad, lit, q
@@ -371,6 +372,8 @@ class PostgresIngest:
             LEFT JOIN {spec.table} stored ON stored.{key} = v.{key}
             """,
         )
+        if spec.table == partitions.TABLE and partitions.is_partitioned():
+            self._check_call_keys(cur)
         # Each tenant's share for its audit event: one grouped pass over the typed rows.
         cur.execute(
             f"SELECT tenant_id, count(*), count(*) FILTER (WHERE NOT {STORED}) "
@@ -408,6 +411,31 @@ class PostgresIngest:
             )
         return counts
 
+    def _check_call_keys(self, cur) -> None:
+        """Call records in monthly partitions: what the single table's keys used to refuse.
+
+        The database keys hold ``invite_time`` now (a partitioned table's unique keys must), so a
+        call leg's ``id`` and its (tenant, call_id, leg) are checked here, set-based, against the
+        file and against every partition: twice in the file, or stored as another record, is a
+        reject (the portable check names it). Then the months the rows fall in get their
+        partitions (``portal.partitions``: created on demand, none by default).
+        """
+        key = q(self.spec.key)
+        # Twice in the file (with any call time): a unique violation, handed to the portable check.
+        cur.execute(f"CREATE UNIQUE INDEX ON {self.typed} ({key})")
+        cur.execute(f"CREATE UNIQUE INDEX ON {self.typed} (tenant_id, call_id, leg)")
+        cur.execute(f"ANALYZE {self.typed}")
+        # A stored leg of another id: the stored-leg index of every partition, probed per row of
+        # the file.
+        cur.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {self.typed} v JOIN {self.spec.table} c "
+            "ON c.tenant_id = v.tenant_id AND c.call_id = v.call_id AND c.leg = v.leg "
+            f"WHERE c.{key} <> v.{key})"
+        )
+        if cur.fetchone()[0]:
+            raise FastPathRefused
+        partitions.ensure_for_rows(cur, self.typed)
+
     def _stored_flag(self) -> str:
         """True when the key is stored; refuses the file if stored for another tenant, or if it
         would change a Validated address without the row saying Validated
@@ -435,8 +463,9 @@ class PostgresIngest:
         spec, key = self.spec, q(self.spec.key)
         # A key twice in the file is a reject: the row-by-row check names both lines. (Twice
         # among the new rows, the table's own primary key refuses it.)
-        cur.execute(f"CREATE UNIQUE INDEX ON {self.typed} ({key}) WHERE {STORED}")
-        cur.execute(f"ANALYZE {self.typed}")
+        if not (spec.table == partitions.TABLE and partitions.is_partitioned()):
+            cur.execute(f"CREATE UNIQUE INDEX ON {self.typed} ({key}) WHERE {STORED}")
+            cur.execute(f"ANALYZE {self.typed}")
         sets, differs = self._assignments(attnames, "t", "x")
         cur.execute(
             f"WITH up AS (UPDATE {spec.table} t SET {sets} FROM {self.typed} x "
