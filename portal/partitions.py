@@ -26,6 +26,7 @@ here does nothing: the code path is the same.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -240,3 +241,101 @@ def detached_leftovers() -> list[str]:
             [f"^{TABLE}_p[0-9]{{4}}_[0-9]{{2}}$", LEGACY],
         )
         return sorted(name for (name,) in cur.fetchall())
+
+
+# --- converting a populated table (migration 0018), prepared online beforehand ---------------
+
+BOUND = "call_record_legacy_bound"
+PREPARED_INDEXES = [
+    # (name, columns, unique): what migration 0018 needs on the table it attaches
+    ("call_record_prep_pkey", "id, invite_time", True),
+    ("call_record_prep_leg", "tenant_id, call_id, leg, invite_time", True),
+    ("call_record_prep_tenant_time", "tenant_id, invite_time, id, operator_id", False),
+]
+
+
+@dataclass
+class PrepStep:
+    what: str
+    seconds: float
+    lock: str  # the strongest lock it holds on the table, and for how long it blocks whom
+
+
+def prepare_conversion(months_ahead: int = 2, *, lock_timeout_s: float = 5.0) -> list[PrepStep]:
+    """The slow part of migration 0018, done online before it (``manage.py
+    prepare_call_record_partitions``): the unique indexes the partition keys need, built
+    CONCURRENTLY, and the CHECK that bounds the table's call times (NOT VALID, then VALIDATE),
+    so that the migration's ACCESS EXCLUSIVE lock covers catalog changes only. Idempotent.
+
+    Runs in autocommit (CONCURRENTLY cannot run in a transaction). The bound is the first of
+    the month ``months_ahead`` months after the current one (or after the newest call): rows
+    later than it are refused until the migration has run, so run the migration before then.
+    """
+    if connection.in_atomic_block:
+        raise RuntimeError("prepare_conversion builds indexes CONCURRENTLY: not in a transaction")
+    if connection.vendor != "postgresql" or is_partitioned():
+        return []
+    steps = []
+    with connection.cursor() as cur:
+        for name, columns, unique in PREPARED_INDEXES:
+            cur.execute(
+                "SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(%s)", [name]
+            )
+            row = cur.fetchone()
+            if row and row[0]:
+                continue
+            began = time.monotonic()
+            if row:  # an interrupted CONCURRENTLY build leaves an invalid index behind
+                cur.execute(f"DROP INDEX CONCURRENTLY {name}")
+            kind = "UNIQUE INDEX" if unique else "INDEX"
+            cur.execute(f"CREATE {kind} CONCURRENTLY {name} ON {TABLE} ({columns})")
+            steps.append(
+                PrepStep(
+                    f"CREATE {kind} CONCURRENTLY {name}",
+                    time.monotonic() - began,
+                    "SHARE UPDATE EXCLUSIVE: reads and writes go on",
+                )  # fmt: skip
+            )
+        cur.execute(
+            "SELECT convalidated FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
+            [TABLE, BOUND],
+        )
+        row = cur.fetchone()
+        if row is None:
+            # The newest call through each tenant's time index (no scan of the table).
+            cur.execute(
+                f"SELECT max((SELECT max(invite_time) FROM {TABLE} c WHERE c.tenant_id = t.id)) "
+                "FROM portal_tenant t"
+            )
+            newest = cur.fetchone()[0]
+            latest = max(timezone.now(), newest) if newest else timezone.now()
+            bound = add_months(month_start(latest), months_ahead)
+            began = time.monotonic()
+            cur.execute(
+                "SELECT set_config('lock_timeout', %s, false)", [f"{int(lock_timeout_s * 1000)}ms"]
+            )
+            try:
+                cur.execute(
+                    f"ALTER TABLE {TABLE} ADD CONSTRAINT {BOUND} CHECK (invite_time < %s) NOT VALID",
+                    [bound],
+                )
+            finally:
+                cur.execute("SELECT set_config('lock_timeout', '0', false)")
+            steps.append(
+                PrepStep(
+                    f"ADD CONSTRAINT {BOUND} CHECK (invite_time < {bound:%Y-%m-%d}) NOT VALID",
+                    time.monotonic() - began,
+                    "ACCESS EXCLUSIVE for this long",
+                )  # fmt: skip
+            )
+        if not (row and row[0]):
+            began = time.monotonic()
+            cur.execute(f"ALTER TABLE {TABLE} VALIDATE CONSTRAINT {BOUND}")
+            steps.append(
+                PrepStep(
+                    f"VALIDATE CONSTRAINT {BOUND}",
+                    time.monotonic() - began,
+                    "SHARE UPDATE EXCLUSIVE: reads and writes go on",
+                )  # fmt: skip
+            )
+    return steps

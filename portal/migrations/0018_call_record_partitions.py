@@ -173,6 +173,7 @@ def forward(apps, schema_editor):
                 cur.execute(f"DROP INDEX IF EXISTS {PREP_TIME}")
                 cur.execute(f"CREATE INDEX {PREP_TIME} ON {LEGACY} ({TENANT_TIME_COLUMNS})")
             cur.execute(f'DROP INDEX "{LEGACY}_{TENANT_TIME}"')
+            cur.execute(f'ALTER INDEX {PREP_TIME} RENAME TO "{LEGACY}_{TENANT_TIME}"')
             if bound is None:
                 # Not prepared: bound the rows' range now (a full scan, under the lock).
                 bound = _month_start(
