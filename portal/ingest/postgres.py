@@ -359,6 +359,7 @@ class PostgresIngest:
             self._prepare_snapshots(cur)
         attnames, values = self._targets()
         typed = ", ".join(f"{value} AS {q(a)}" for a, value in zip(attnames, values, strict=True))
+        phases: list[tuple[str, float]] = [("start", time.perf_counter())]
         # One pass over the staged text, on every core (CREATE TABLE AS may run in parallel;
         # INSERT … SELECT may not).
         self._run(
@@ -372,8 +373,10 @@ class PostgresIngest:
             LEFT JOIN {spec.table} stored ON stored.{key} = v.{key}
             """,
         )
+        phases.append(("cast and look up stored keys", time.perf_counter()))
         if spec.table == partitions.TABLE and partitions.is_partitioned():
             self._check_call_keys(cur)
+            phases.append(("keys across partitions, partitions", time.perf_counter()))
         # Each tenant's share for its audit event: one grouped pass over the typed rows.
         cur.execute(
             f"SELECT tenant_id, count(*), count(*) FILTER (WHERE NOT {STORED}) "
@@ -397,9 +400,19 @@ class PostgresIngest:
                 cur, spec.table, lock_timeout=settings.INGEST_REBUILD_LOCK_TIMEOUT
             )
         columns = ", ".join(q(a) for a in attnames)
+        phases.append(("counts and updates", time.perf_counter()))
         cur.execute(
             f"INSERT INTO {spec.table} ({columns}) "
             f"SELECT {columns} FROM {self.typed} WHERE NOT {STORED}"
+        )
+        phases.append(("insert (indexes, keys, rollup trigger)", time.perf_counter()))
+        logger.info(
+            "ingest %s phases: %s",
+            spec.name,
+            ", ".join(
+                f"{name} {end - begin:.1f} s"
+                for (_, begin), (name, end) in zip(phases, phases[1:], strict=False)
+            ),
         )
         if suspended is not None:
             began = time.perf_counter()
