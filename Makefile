@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 TEST_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/ocp)
 TEST_REDIS_URL ?= $(or $(REDIS_URL),redis://127.0.0.1:6379/0)
 
-.PHONY: install run test lint format bench bench-notice bench-ingest clean oidc-demo faults
+.PHONY: install run test lint format bench bench-notice bench-ingest bench-scale clean oidc-demo faults
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ format: install
 
 bench-ingest: install
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py bench_ingest --rows 1000000
+
+# 10 M call records in monthly partitions: daily ingest, pages, retention (docs/scaling.md).
+# Writes millions of rows: point SCALE_DATABASE_URL at a database of its own.
+bench-scale: install
+	DATABASE_URL=$(or $(SCALE_DATABASE_URL),$(TEST_DATABASE_URL)) $(PY) manage.py migrate --noinput
+	DATABASE_URL=$(or $(SCALE_DATABASE_URL),$(TEST_DATABASE_URL)) $(PY) manage.py bench_scale --rows $(or $(ROWS),10000000)
 
 bench: install
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py bench_export --rows 2000000

@@ -12,11 +12,13 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
+from datetime import UTC, datetime
 from itertools import islice
 
 from django.db import connection, transaction
 
-from demo.calls import COLUMNS, Line, chunk_sizes, generate_calls, generate_chunk
+from demo.calls import COLUMNS, DAY, Line, chunk_sizes, generate_calls, generate_chunk
+from portal import partitions
 from portal.ingest import rebuild
 from portal.models import CallRecord
 
@@ -40,6 +42,7 @@ def write_calls(lines: list[Line], calls: int, *, fresh: bool) -> None:
 def _copy(lines: list[Line], calls: int, *, fresh: bool) -> None:
     table = CallRecord._meta.db_table
     columns = ", ".join(COLUMNS)
+    _ensure_partitions(lines)
     with connection.cursor() as cursor:
         pg = cursor.cursor  # the psycopg cursor under Django's wrapper
         if not fresh:
@@ -58,6 +61,22 @@ def _copy(lines: list[Line], calls: int, *, fresh: bool) -> None:
         bulk = calls >= BULK_LOAD_MIN_ROWS and _rows_at_most(pg, table, calls)
         with rebuild.rebuilt_after(cursor, table) if bulk else nullcontext():
             _copy_into(pg, table, columns, lines, calls)
+
+
+def _ensure_partitions(lines: list[Line]) -> None:
+    """The monthly partitions of every day a line's calls may fall on (a leg's invite comes at
+    most a day after its line's span: calls.Generator._time, the second leg's minute)."""
+    if not lines:
+        return
+    first = min(line.start for line in lines) - 3 * DAY
+    last = max(line.end for line in lines) + 3 * DAY
+    months = []
+    moment = datetime.fromtimestamp(first, UTC)
+    while moment.timestamp() <= last:
+        months.append(moment)
+        moment = partitions.next_month(partitions.month_start(moment))
+    months.append(datetime.fromtimestamp(last, UTC))
+    partitions.ensure_months(months)
 
 
 def _copy_into(pg, table: str, columns: str, lines: list[Line], calls: int) -> None:

@@ -20,6 +20,7 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
+from portal import partitions
 from portal.choices import AssignmentStatus, OperatorRole, PstnAssignmentStatus, TenantRole
 from portal.sharing import (
     BLOCKING_RELATIONSHIPS,
@@ -286,6 +287,23 @@ def uses_unindexed_filter(values: dict) -> bool:
 
 
 class CallRecordQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Create the monthly partitions the new rows need first (``portal.partitions``)."""
+        objs = list(objs)
+        partitions.ensure_for_times(obj.invite_time for obj in objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if "invite_time" in fields:
+            partitions.ensure_for_times(obj.invite_time for obj in objs)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs) -> int:
+        """Moving legs to another time needs that month's partition too."""
+        partitions.ensure_for_times([kwargs.get("invite_time")])
+        return super().update(**kwargs)
+
     def for_tenant(self, tenant: Tenant | int) -> CallRecordQuerySet:
         return self.filter(tenant_id=_pk(tenant))
 

@@ -294,6 +294,11 @@ PRIVACY_HASH_KEY = (
 # The retention purge deletes call records in batches of this many rows, each its own short
 # transaction (docs/privacy.md "Retention").
 RETENTION_BATCH_ROWS = env.int("RETENTION_BATCH_ROWS", default=5000)
+# Call records are partitioned by UTC month on PostgreSQL (docs/scaling.md): beat creates the
+# current month and this many months ahead every 6 hours (ingest also creates a missing one).
+CALL_RECORD_PARTITIONS_AHEAD = env.int("CALL_RECORD_PARTITIONS_AHEAD", default=3)
+if CALL_RECORD_PARTITIONS_AHEAD < 0:
+    raise ImproperlyConfigured("CALL_RECORD_PARTITIONS_AHEAD must be 0 or more.")
 
 # http:// issuers on a loopback address (the test provider, `make oidc-demo`); https otherwise.
 SSO_ALLOW_LOOPBACK_HTTP = env.bool("SSO_ALLOW_LOOPBACK_HTTP", default=DEBUG)
@@ -470,6 +475,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "exports.tasks.run_due_schedules",
         "schedule": 60,
         "options": {"expires": 60},
+    },
+    "create-call-record-partitions": {
+        "task": "portal.tasks.create_call_record_partitions",
+        "schedule": 6 * 3600,
+        "options": {"expires": 3600},
     },
     "purge-expired-call-records": {
         "task": "privacy.tasks.purge_expired_call_records",

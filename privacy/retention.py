@@ -13,8 +13,13 @@ is kept until that file expires (``EXPORT_TTL``, 7 days by default): the file's 
 access report and an erasure must keep meaning the same thing as the database. The records
 are then deleted by the next run. Which ranges a file covers is read again before every batch.
 
-Everything is in ``purge_tenant_call_records``, so a switch to monthly partitions (issue 17)
-replaces its body with a partition drop and keeps its callers.
+**Monthly partitions** (PostgreSQL, ``portal.partitions``): before the per-tenant batches,
+``drop_expired_partitions`` detaches (``DETACH PARTITION … CONCURRENTLY``: readers and writers go
+on) and drops each month wholly past *every* tenant's cut-off that no export holds, subtracting
+its rows from the day rollup in the drop's transaction; each tenant's rows dropped are counted in
+that tenant's purge (its audit event says ``deleted`` as before). The month straddling a cut-off
+is deleted in batches as before. A detach cannot run inside a transaction: called inside one
+(tests, a caller's ``atomic``), the purge deletes everything in batches, with the same result.
 """
 
 from __future__ import annotations
@@ -26,12 +31,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from exports.choices import Dataset, ExportStatus
 from exports.models import ExportJob
+from portal import partitions
 from portal.choices import AuditAction
 from portal.errors import DomainError
 from portal.models import CallRecord, Tenant, User
@@ -75,18 +81,96 @@ def held_ranges(tenant: Tenant, cutoff: datetime) -> tuple[Q, list[str]]:
     return held, ids
 
 
+def _held_partition(part: partitions.Partition) -> bool:
+    """Does a file still downloadable or being made (any tenant) cover part of this month?"""
+    jobs = ExportJob.objects.filter(status__in=HOLDING_STATUSES)
+    if part.end is not None:
+        jobs = jobs.filter(start__lt=part.end)
+    if part.start is not None:
+        jobs = jobs.filter(end__gt=part.start)
+    return any(Dataset.CALL_RECORDS.value in d for d in jobs.values_list("datasets", flat=True))
+
+
+# The rollup triggers' subtraction (migration 0017), over a detached month: DROP fires no trigger.
+SUBTRACT = """
+WITH g AS (
+  SELECT tenant_id, operator_id, tenant_country AS country,
+         (invite_time AT TIME ZONE 'UTC')::date AS day, count(*) AS n
+  FROM {table} GROUP BY 1, 2, 3, 4
+), subtracted AS (
+  INSERT INTO portal_calldaycount AS r (tenant_id, operator_id, country, day, calls)
+  SELECT tenant_id, operator_id, country, day, -n FROM g ORDER BY 1, 2, 3, 4
+  ON CONFLICT (tenant_id, operator_id, day, country) DO UPDATE SET calls = r.calls + EXCLUDED.calls
+)
+SELECT tenant_id, sum(n)::bigint FROM g GROUP BY tenant_id
+"""
+
+
+@dataclass
+class DroppedMonth:
+    name: str
+    rows_by_tenant: dict[int, int]
+    detach_ms: float
+    drop_ms: float
+
+
+def drop_expired_partitions(
+    now: datetime | None = None, tenants: list[Tenant] | None = None
+) -> list[DroppedMonth]:
+    """Detach and drop every monthly partition wholly past every tenant's retention cut-off
+    that no export holds (PostgreSQL, outside a transaction; otherwise nothing)."""
+    if connection.in_atomic_block or not partitions.is_partitioned():
+        return []
+    tenants = list(Tenant.objects.all()) if tenants is None else tenants
+    if not tenants:
+        return []
+    cutoff = min(retention_cutoff(t, now) for t in tenants)
+    done = []
+    leftovers = [partitions.Partition(name, None, None) for name in partitions.detached_leftovers()]
+    for part in [*partitions.expired(cutoff), *leftovers]:
+        attached = part not in leftovers
+        if attached and _held_partition(part):
+            continue
+        t0 = time.monotonic()
+        if attached:
+            partitions.detach(part.name)
+        t1 = time.monotonic()
+        rows: dict[int, int] = {}
+        with transaction.atomic(), connection.cursor() as cur:
+            if attached and _held_partition(part):
+                # An export asked for it while it was being detached: put it back, drop nothing.
+                cur.execute(
+                    f"ALTER TABLE {partitions.TABLE} ATTACH PARTITION {part.name} "  # noqa: S608
+                    f"FOR VALUES FROM ({_bound(part.start, 'MINVALUE')}) "
+                    f"TO ({_bound(part.end, 'MAXVALUE')})"
+                )
+                continue
+            cur.execute(SUBTRACT.format(table=part.name))  # noqa: S608
+            for tenant_id, calls in cur.fetchall():
+                rows[tenant_id] = rows.get(tenant_id, 0) + calls
+            cur.execute(f"DROP TABLE {part.name}")
+        done.append(DroppedMonth(part.name, rows, (t1 - t0) * 1000, (time.monotonic() - t1) * 1000))
+    return done
+
+
+def _bound(moment: datetime | None, unbounded: str) -> str:
+    return unbounded if moment is None else f"'{moment.isoformat()}'"
+
+
 def purge_tenant_call_records(
     tenant: Tenant,
     *,
     now: datetime | None = None,
     batch_rows: int | None = None,
     on_batch: Callable[[int, float], None] | None = None,
+    dropped: int = 0,
 ) -> PurgeResult:
     """Delete the tenant's call records past retention, in batches; one audit event if any
-    were due. ``on_batch(rows, seconds)`` is told about each batch (the benchmark)."""
+    were due. ``on_batch(rows, seconds)`` is told about each batch (the benchmark).
+    ``dropped``: the tenant's rows already gone with whole months (``drop_expired_partitions``)."""
     batch_rows = batch_rows or settings.RETENTION_BATCH_ROWS
     cutoff = retention_cutoff(tenant, now)
-    result = PurgeResult(tenant, cutoff, call_record_retention_days(tenant))
+    result = PurgeResult(tenant, cutoff, call_record_retention_days(tenant), deleted=dropped)
     started = time.monotonic()
     expired = CallRecord.objects.filter(tenant=tenant, invite_time__lt=cutoff)
     last = None
@@ -141,8 +225,14 @@ def purge_expired_call_records(now: datetime | None = None) -> list[PurgeResult]
     if not cache.add(LOCK_KEY, "1", LOCK_SECONDS):
         return []
     try:
+        tenants = list(Tenant.objects.order_by("pk"))
+        dropped: dict[int, int] = {}
+        for month in drop_expired_partitions(now, tenants):
+            for tenant_id, rows in month.rows_by_tenant.items():
+                dropped[tenant_id] = dropped.get(tenant_id, 0) + rows
         return [
-            purge_tenant_call_records(tenant, now=now) for tenant in Tenant.objects.order_by("pk")
+            purge_tenant_call_records(tenant, now=now, dropped=dropped.get(tenant.pk, 0))
+            for tenant in tenants
         ]
     finally:
         cache.delete(LOCK_KEY)

@@ -34,6 +34,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db import connection
 
+from portal import partitions
 from portal.choices import AssignmentStatus, ValidationStatus
 from portal.ingest import rebuild
 from portal.ingest.fields import Invalid, Uuid, bad, lit, q
@@ -358,6 +359,7 @@ class PostgresIngest:
             self._prepare_snapshots(cur)
         attnames, values = self._targets()
         typed = ", ".join(f"{value} AS {q(a)}" for a, value in zip(attnames, values, strict=True))
+        phases: list[tuple[str, float]] = [("start", time.perf_counter())]
         # One pass over the staged text, on every core (CREATE TABLE AS may run in parallel;
         # INSERT … SELECT may not).
         self._run(
@@ -371,6 +373,10 @@ class PostgresIngest:
             LEFT JOIN {spec.table} stored ON stored.{key} = v.{key}
             """,
         )
+        phases.append(("cast and look up stored keys", time.perf_counter()))
+        if spec.table == partitions.TABLE and partitions.is_partitioned():
+            self._check_call_keys(cur)
+            phases.append(("keys across partitions, partitions", time.perf_counter()))
         # Each tenant's share for its audit event: one grouped pass over the typed rows.
         cur.execute(
             f"SELECT tenant_id, count(*), count(*) FILTER (WHERE NOT {STORED}) "
@@ -394,9 +400,19 @@ class PostgresIngest:
                 cur, spec.table, lock_timeout=settings.INGEST_REBUILD_LOCK_TIMEOUT
             )
         columns = ", ".join(q(a) for a in attnames)
+        phases.append(("counts and updates", time.perf_counter()))
         cur.execute(
             f"INSERT INTO {spec.table} ({columns}) "
             f"SELECT {columns} FROM {self.typed} WHERE NOT {STORED}"
+        )
+        phases.append(("insert (indexes, keys, rollup trigger)", time.perf_counter()))
+        logger.info(
+            "ingest %s phases: %s",
+            spec.name,
+            ", ".join(
+                f"{name} {end - begin:.1f} s"
+                for (_, begin), (name, end) in zip(phases, phases[1:], strict=False)
+            ),
         )
         if suspended is not None:
             began = time.perf_counter()
@@ -407,6 +423,31 @@ class PostgresIngest:
                 time.perf_counter() - began,
             )
         return counts
+
+    def _check_call_keys(self, cur) -> None:
+        """Call records in monthly partitions: what the single table's keys used to refuse.
+
+        The database keys hold ``invite_time`` now (a partitioned table's unique keys must), so a
+        call leg's ``id`` and its (tenant, call_id, leg) are checked here, set-based, against the
+        file and against every partition: twice in the file, or stored as another record, is a
+        reject (the portable check names it). Then the months the rows fall in get their
+        partitions (``portal.partitions``: created on demand, none by default).
+        """
+        key = q(self.spec.key)
+        # Twice in the file (with any call time): a unique violation, handed to the portable check.
+        cur.execute(f"CREATE UNIQUE INDEX ON {self.typed} ({key})")
+        cur.execute(f"CREATE UNIQUE INDEX ON {self.typed} (tenant_id, call_id, leg)")
+        cur.execute(f"ANALYZE {self.typed}")
+        # A stored leg of another id: the stored-leg index of every partition, probed per row of
+        # the file.
+        cur.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {self.typed} v JOIN {self.spec.table} c "
+            "ON c.tenant_id = v.tenant_id AND c.call_id = v.call_id AND c.leg = v.leg "
+            f"WHERE c.{key} <> v.{key})"
+        )
+        if cur.fetchone()[0]:
+            raise FastPathRefused
+        partitions.ensure_for_rows(cur, self.typed)
 
     def _stored_flag(self) -> str:
         """True when the key is stored; refuses the file if stored for another tenant, or if it
@@ -435,8 +476,9 @@ class PostgresIngest:
         spec, key = self.spec, q(self.spec.key)
         # A key twice in the file is a reject: the row-by-row check names both lines. (Twice
         # among the new rows, the table's own primary key refuses it.)
-        cur.execute(f"CREATE UNIQUE INDEX ON {self.typed} ({key}) WHERE {STORED}")
-        cur.execute(f"ANALYZE {self.typed}")
+        if not (spec.table == partitions.TABLE and partitions.is_partitioned()):
+            cur.execute(f"CREATE UNIQUE INDEX ON {self.typed} ({key}) WHERE {STORED}")
+            cur.execute(f"ANALYZE {self.typed}")
         sets, differs = self._assignments(attnames, "t", "x")
         cur.execute(
             f"WITH up AS (UPDATE {spec.table} t SET {sets} FROM {self.typed} x "

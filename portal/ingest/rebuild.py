@@ -41,7 +41,13 @@ def worthwhile(cur, table: str, new_rows: int) -> bool:
     """Enough new rows, and many next to the rows already stored (the planner's estimate)."""
     if new_rows < settings.INGEST_REBUILD_MIN_ROWS:
         return False
-    cur.execute("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = %s::regclass", [table])
+    # A partitioned table's rows are its partitions' (its own reltuples says nothing).
+    cur.execute(
+        "SELECT coalesce(sum(greatest(c.reltuples, 0)), 0) FROM pg_class c "
+        "WHERE c.oid = %s::regclass OR c.oid IN "
+        "(SELECT inhrelid FROM pg_inherits WHERE inhparent = %s::regclass)",
+        [table, table],
+    )
     (stored_estimate,) = cur.fetchone()
     return new_rows >= SHARE_OF_TABLE * stored_estimate
 
@@ -89,10 +95,13 @@ def suspend(cur, table: str, lock_timeout: float | None) -> Suspended | None:
         "SELECT c.relname, pg_get_indexdef(i.indexrelid) "
         "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
         "WHERE i.indrelid = %s::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint k "
-        "WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid) ORDER BY c.relname",
+        "WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid) ORDER BY c.oid",
         [table],
     )
-    indexes = cur.fetchall()
+    # Built again in the order they were made (the planner breaks cost ties by it). A
+    # partitioned table's index reads back as "ON ONLY" (the parent alone); built again on
+    # the whole table it covers every partition, as it did.
+    indexes = [(name, sql.replace(" ON ONLY ", " ON ")) for name, sql in cur.fetchall()]
     referenced = sorted({target for _n, kind, _d, target in constraints if kind == "f"})
     suspended = Suspended(
         table=table,

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import NOT_PROVIDED
 from django.db.models.functions import Now
 
+from portal import partitions
 from portal.choices import (
     CallQuality,
     CallType,
@@ -21,8 +22,10 @@ class CallRecord(models.Model):
 
     Millions of rows per tenant. Every read is "one tenant, (one operator), a time range", so
     the two composite indexes lead with tenant and end with (invite_time, id) — the order of
-    keyset pagination and of export scans. Monthly partitioning is the next step if one table
-    outgrows this; see README "Scaling call records".
+    keyset pagination and of export scans. On PostgreSQL the table is partitioned by UTC month
+    of ``invite_time`` (``portal.partitions``, migration 0018, docs/scaling.md): its database
+    keys hold ``invite_time`` — (id, invite_time), (tenant, call_id, leg, invite_time) — while
+    ``id`` stays the model's primary key.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
@@ -100,7 +103,7 @@ class CallRecord(models.Model):
         ordering = ["-invite_time", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["tenant", "call_id", "leg"], name="call_record_leg_unique"
+                fields=["tenant", "call_id", "leg", "invite_time"], name="call_record_leg_unique"
             ),
             one_of("call_type", CallType, "call_record_type_valid"),
             one_of("direction", Direction, "call_record_direction_valid"),
@@ -137,12 +140,22 @@ class CallRecord(models.Model):
         ]
         indexes = [
             models.Index(fields=["tenant", "operator", "invite_time", "id"], name="call_scope_idx"),
-            models.Index(fields=["tenant", "invite_time", "id"], name="call_tenant_time_idx"),
+            # The operator last: an operator filter read through this index is an Index Cond
+            # (checked in the index, no row fetched for another operator's legs), whichever of
+            # the two the planner picks per partition (docs/scaling.md).
+            models.Index(
+                fields=["tenant", "invite_time", "id", "operator"], name="call_tenant_time_idx"
+            ),
             models.Index(fields=["tenant", "operator", "ingested_at"], name="call_ingest_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.call_id}/{self.leg}"
+
+    def save(self, *args, **kwargs):
+        # The row's month needs its partition (no DEFAULT partition takes stray rows).
+        partitions.ensure_for_times([self.invite_time])
+        super().save(*args, **kwargs)
 
 
 # The table's columns in model order: the one list every bulk writer (COPY) of call records uses.

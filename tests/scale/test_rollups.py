@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal import rollups
+from portal import partitions, rollups
 from portal.models import CallDayCount, CallRecord
 from portal.sharing import ShareWindow
 from tests.factories import CallRecordFactory
@@ -94,6 +94,7 @@ def _copy(records: list[CallRecord]) -> None:
     columns += ["user_display_name", "destination_context", "external_country", "caller_os"]
     columns += ["callee_os", "caller_platform", "callee_platform", "caller_connection_type"]
     columns += ["callee_connection_type", "quality", "is_emergency"]
+    partitions.ensure_for_times(r.invite_time for r in records)  # as the ingest does
     buf = io.StringIO()
     for r in records:
         values = [
