@@ -61,11 +61,15 @@ class Column:
 
 # --- SQL (PostgreSQL) ---------------------------------------------------------------------------
 
-_SQL_FORMULA = "('=', '+', '-', '@', E'\\t', E'\\r')"  # NUL cannot occur in PostgreSQL text
+# The first character by its code point (``ascii()``; the database is UTF8): six integer
+# comparisons cost a fraction of ``left(v, 1) IN ('=', '+', …)``'s six text comparisons, on every
+# text cell (~1 s of backend CPU per 400,000 call records). NUL cannot occur in PostgreSQL text,
+# and ``ascii('')`` is 0. ``tests/exports/test_sql_rewrites.py`` proves the bytes unchanged.
+_SQL_FORMULA = "(" + ", ".join(str(ord(c)) for c in FORMULA_STARTS if c != "\0") + ")"
 
 
 def _sql_neutralise(v: str) -> str:
-    return f"CASE WHEN left({v}, 1) IN {_SQL_FORMULA} THEN '''' || {v} ELSE {v} END"
+    return f"CASE WHEN ascii({v}) IN {_SQL_FORMULA} THEN '''' || {v} ELSE {v} END"
 
 
 def _sql_mask(v: str) -> str:
