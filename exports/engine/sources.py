@@ -80,6 +80,8 @@ class PostgresSource:
         self.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         # Also the transaction's first statement: it fixes the snapshot every file is read from.
         self.snapshot = self.raw.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        # Floats print as their shortest exact text (the default; ``columns._sql_float``).
+        self.raw.execute("SET LOCAL extra_float_digits = 1")
         return self
 
     def __exit__(self, *exc) -> None:

@@ -72,3 +72,69 @@ def test_the_oracle_is_the_earlier_sql():
         "NULLIF(CASE WHEN left(r.c_x, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r') "
         "THEN '''' || r.c_x ELSE r.c_x END, '')"
     )
+
+
+# --- floats: the shortest text where it is already the rounded value, the cast elsewhere -------
+
+FAST_FLOAT = re.compile(
+    r"CASE WHEN abs\((r\.\w+)\) >= 1e-4::float8 .*? THEN (?:to_json\()?r\.\w+(?:::text|\)) "
+    r"ELSE (to_json\()?(trim_scale\(round\(r\.\w+::numeric, 6\)\))(?:::text|\)) END"
+)
+
+
+def earlier_float(sql: str) -> str:
+    """The float cell as it was: ``trim_scale(round(v::numeric, 6))``."""
+    match = FAST_FLOAT.fullmatch(sql)
+    assert match, sql
+    return match.group(3)
+
+
+def _near(x: float) -> st.SearchStrategy[float]:
+    return st.integers(-3, 3).map(lambda steps: _step(x, steps))
+
+
+def _step(x: float, steps: int) -> float:
+    import math
+
+    for _ in range(abs(steps)):
+        x = math.nextafter(x, math.inf if steps > 0 else -math.inf)
+    return x
+
+
+FLOATS = st.one_of(
+    st.none(),
+    st.floats(),  # anything: NaN, ±inf, ±0, subnormals, huge
+    st.floats(-1e10, 1e10),
+    # decimals of a few places, as measurements are (and their neighbours, one ulp away)
+    st.builds(lambda n, p: n / 10**p, st.integers(-(10**16), 10**16), st.integers(0, 9)),
+    st.builds(lambda n, p: n / 10**p, st.integers(-(10**16), 10**16), st.integers(0, 9)).flatmap(
+        _near
+    ),
+    # the edges of the fast path and of rounding at 6 places
+    st.sampled_from([1e-4, 1e9, 0.0000005, 0.0000015, 3.9999995, 999999999.999999, 1e-7]).flatmap(
+        _near
+    ),
+    st.sampled_from([1e-4, 1e9, 999999999.9999995]).map(lambda x: -x),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(values=st.lists(FLOATS, max_size=40), csv=st.booleans())
+def test_floats_print_as_the_rounded_numeric_did(values, csv):
+    new = sql_value(Column("x", "x", k.FLOAT), csv=csv, mask=False, direction=None)
+    old = earlier_float(new)
+    if not values:
+        return
+    rows = ", ".join(["(%s::float8)"] * len(values))
+    with connection.cursor() as cur:
+        cur.execute("SET extra_float_digits = 1")  # as the export's source sets it
+        if csv:
+            select = f"SELECT {new}, ({old})::text FROM (VALUES {rows}) AS r(c_x)"  # noqa: S608
+        else:  # NDJSON: the line row_to_json prints, each way
+            select = (
+                f"SELECT row_to_json(n)::text, row_to_json(o)::text FROM (VALUES {rows}) AS r(c_x)"  # noqa: S608
+                f" CROSS JOIN LATERAL (SELECT {new} AS x) AS n CROSS JOIN LATERAL (SELECT {old} AS x) AS o"
+            )
+        cur.execute(select, values)
+        for value, (got, expected) in zip(values, cur.fetchall(), strict=True):
+            assert got == expected, value
