@@ -117,7 +117,7 @@ class PostgresSource:
 
     def write_subjects(self, exporters: list[Exporter], sink: Sink) -> None:
         """The people in the files' rows, on this connection (``subjects.py``)."""
-        _copy_subjects(self.wrapper, self.job, exporters, sink)
+        _copy_subjects(self.raw, _subjects_copy(self.wrapper, self.job, exporters), sink)
 
     def start_subjects(self, exporters: list[Exporter], path: Path) -> BackgroundSubjects:
         """Write the people in the files' rows to ``path`` on a second connection that imports
@@ -127,7 +127,8 @@ class PostgresSource:
         costs no time on a machine with a core to spare, and the shared snapshot makes its rows
         exactly the files' rows even while new call records arrive.
         """
-        return BackgroundSubjects(self.job, exporters, path, self.snapshot)
+        copy_sql = _subjects_copy(self.wrapper, self.job, exporters)
+        return BackgroundSubjects(self.job, copy_sql, path, self.snapshot)
 
     def stream(self, exporter: Exporter, sink: Sink, progress: Progress) -> int:
         """Write the dataset's file to ``sink``; return its rows, as PostgreSQL counted them."""
@@ -155,13 +156,17 @@ class PostgresSource:
         return written
 
 
-def _copy_subjects(
-    wrapper: BaseDatabaseWrapper | None, job: ExportJob, exporters: list[Exporter], sink: Sink
-) -> None:
-    """COPY the job's subject rows (``subjects.py``) through ``wrapper``'s open transaction."""
+def _subjects_copy(
+    wrapper: BaseDatabaseWrapper | None, job: ExportJob, exporters: list[Exporter]
+) -> tuple[str, list] | None:
+    """The COPY of the job's subject rows (``subjects.py``), compiled for ``wrapper``; None when
+    no dataset names people or none is in scope.
+
+    Built by the caller's thread: the share windows are read on its default connection, like
+    the files' own queries.
+    """
     from exports.engine.subjects import copy_subjects_sql, subject_source, subjects_select
 
-    assert wrapper is not None and wrapper.connection is not None
     parts = []
     for exporter in exporters:
         if exporter.subject_columns:
@@ -171,9 +176,16 @@ def _copy_subjects(
             inner, params = queryset.query.get_compiler(connection=wrapper).as_sql()
             parts.append((subjects_select(exporter, job, inner), params))
     if not parts:
+        return None
+    return copy_subjects_sql(job, parts)
+
+
+def _copy_subjects(raw, copy_sql: tuple[str, list] | None, sink: Sink) -> None:
+    """Run the subjects' COPY on the psycopg connection ``raw`` into ``sink``."""
+    if copy_sql is None:
         return
-    sql, params = copy_subjects_sql(job, parts)
-    with wrapper.connection.cursor() as cur, cur.copy(sql, params) as copy:
+    sql, params = copy_sql
+    with raw.cursor() as cur, cur.copy(sql, params) as copy:
         for data in copy:
             sink.write(bytes(data))
 
@@ -181,8 +193,10 @@ def _copy_subjects(
 class BackgroundSubjects:
     """The subject aggregation on its own thread and connection, in the exported snapshot."""
 
-    def __init__(self, job: ExportJob, exporters: list[Exporter], path: Path, snapshot: str):
-        self.job, self.exporters, self.path, self.snapshot = job, exporters, path, snapshot
+    def __init__(
+        self, job: ExportJob, copy_sql: tuple[str, list] | None, path: Path, snapshot: str
+    ):
+        self.copy_sql, self.path, self.snapshot = copy_sql, path, snapshot
         self.error: BaseException | None = None
         self.raw = None  # its psycopg connection, while the query runs (to cancel it)
         self.thread = threading.Thread(target=self._run, name=f"subjects-{job.pk}", daemon=True)
@@ -191,6 +205,9 @@ class BackgroundSubjects:
     def _run(self) -> None:
         from psycopg import sql
 
+        if self.copy_sql is None:  # nobody to list: no second connection either
+            self.path.write_bytes(b"")
+            return
         wrapper = connections.create_connection("default")
         try:
             wrapper.ensure_connection()
@@ -200,7 +217,7 @@ class BackgroundSubjects:
             raw.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(self.snapshot)))
             self.raw = raw
             with open(self.path, "wb") as fh:
-                _copy_subjects(wrapper, self.job, self.exporters, fh)
+                _copy_subjects(raw, self.copy_sql, fh)
             raw.execute("ROLLBACK")
         except BaseException as exc:  # noqa: BLE001 (handed to the caller by wait())
             self.error = exc
