@@ -16,7 +16,7 @@ from django.db import connection, transaction
 
 from exports.models import ExportJob
 from notices.services import publish_notice
-from portal import services
+from portal import partitions, services
 from portal.choices import CompanySize, TenantRole
 from portal.models import (
     CallRecord,
@@ -123,6 +123,7 @@ def seed_call_records(tenant: Tenant, operator: Operator, rows: int, *, seed: in
     rng = random.Random(f"{seed}-{tenant.pk}-{have}")  # distinct ids per scratch tenant
     span_s = int((RANGE_END - RANGE_START).total_seconds()) - 7200
     sql = f"COPY portal_callrecord ({', '.join(COLUMNS)}) FROM STDIN"
+    partitions.ensure_range(RANGE_START, RANGE_END)  # COPY into the parent needs the months
     with transaction.atomic(), connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper
         with raw.copy(sql) as copy:

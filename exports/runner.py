@@ -120,17 +120,19 @@ class Lease:
         self.renewed = time.monotonic()
 
     def report(self, done: int, total: int) -> None:
+        """``total`` is an estimate (``write_archive``): the percentage stays below 100 until
+        the file is published, and ``rows_total`` says the rows written so far, never a guess."""
         percent = min(99, done * 100 // total) if total else 0
         if percent > self.percent:
             self.percent = percent
-            self.renew(progress=percent, rows_total=total)
+            self.renew(progress=percent, rows_total=done)
         elif time.monotonic() - self.renewed >= self.interval:
             self.renew()
 
     @contextlib.contextmanager
     def kept_alive(self):
         """Renew the lease from a helper thread (its own connection) while the caller works
-        without progress to report — the subject aggregation after the files are written."""
+        without progress to report — waiting for the subject aggregation after the files."""
         stop = threading.Event()
 
         def beat() -> None:
@@ -264,7 +266,10 @@ def run_export(job_id, *, worker: str | None = None) -> str:
         notice = check_may_request(job.requested_by, job.tenant, job.operator, job.requested_via)
         tmp = storage.temp_path(job.id)
         subjects = storage.temp_path(job.id, kind="subjects")
-        manifest = write_archive(job, tmp, notice=notice, report=lease.report, subjects=subjects)
+        manifest = write_archive(
+            job, tmp, notice=notice, report=lease.report, subjects=subjects,
+            keep_alive=lease.kept_alive,
+        )  # fmt: skip
         size, sha256 = tmp.stat().st_size, file_sha256(tmp)
         lease.renew()  # cancelled or taken over meanwhile? then do not upload at all
         # Named before the upload: a half-written upload (a full disk) is deleted below too.

@@ -41,14 +41,18 @@ class _HashingEntry:
 
 @dataclass
 class Tracker:
-    """Rows done out of rows expected; calls ``report(done, total)`` as rows stream by."""
+    """Rows done out of rows expected; calls ``report(done, total)`` as rows stream by.
+
+    ``total`` is the planner's estimate (no counting pass over the rows), so ``done`` may pass
+    it: the lease caps the percentage below 100 until the job is published.
+    """
 
     report: Callable[[int, int], None]
     total: int = 0
     done: int = 0
 
     def __call__(self, rows: int) -> None:
-        self.done = min(self.total, self.done + rows)
+        self.done += rows
         self.report(self.done, self.total)
 
 
@@ -126,37 +130,45 @@ def write_archive(
     """Write the job's ZIP to the local ``path``; return its manifest.
 
     With ``subjects``, also write there the people the files hold, from the same snapshot
-    (``exports/engine/subjects.py``), for the runner to record when it publishes the file;
-    ``keep_alive()`` holds the job's lease meanwhile (the aggregation reports no progress).
+    (``exports/engine/subjects.py``), for the runner to record when it publishes the file. It is
+    aggregated while the files stream; ``keep_alive()`` holds the job's lease if the files are
+    done first (the aggregation reports no progress).
     """
     exporters = [EXPORTERS[d] for d in job.datasets]
     tracker = Tracker(report)
     files = []
     with open_source(job) as source:
-        counts = {e.dataset: source.count(e) for e in exporters}
-        tracker.total = sum(counts.values())
-        report(0, tracker.total)
-        with zipfile.ZipFile(
-            path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL
-        ) as zf:
-            for exporter in exporters:
-                name = exporter.file_name(job.format)
-                with zf.open(name, "w", force_zip64=True) as fh:
-                    entry = _HashingEntry(fh)
-                    source.stream(exporter, entry, tracker)
-                files.append(
-                    {
-                        "name": name,
-                        "dataset": exporter.dataset,
-                        "rows": counts[exporter.dataset],
-                        "bytes": entry.bytes,
-                        "sha256": entry.sha256.hexdigest(),
-                        "columns": exporter.header,
-                    }
+        pending = source.start_subjects(exporters, subjects) if subjects is not None else None
+        try:
+            tracker.total = sum(source.estimate(e) for e in exporters)
+            report(0, tracker.total)
+            with zipfile.ZipFile(
+                path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL
+            ) as zf:
+                for exporter in exporters:
+                    name = exporter.file_name(job.format)
+                    with zf.open(name, "w", force_zip64=True) as fh:
+                        entry = _HashingEntry(fh)
+                        rows = source.stream(exporter, entry, tracker)
+                    files.append(
+                        {
+                            "name": name,
+                            "dataset": exporter.dataset,
+                            "rows": rows,
+                            "bytes": entry.bytes,
+                            "sha256": entry.sha256.hexdigest(),
+                            "columns": exporter.header,
+                        }
+                    )
+                manifest = build_manifest(job, files, notice)
+                zf.writestr(
+                    MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
                 )
-            manifest = build_manifest(job, files, notice)
-            zf.writestr(MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-        if subjects is not None:
-            with (keep_alive or contextlib.nullcontext)(), open(subjects, "wb") as fh:
-                source.write_subjects(exporters, fh)
+        except BaseException:
+            if pending is not None:
+                pending.cancel()
+            raise
+        if pending is not None:
+            with (keep_alive or contextlib.nullcontext)():
+                pending.wait()
     return manifest
