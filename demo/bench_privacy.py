@@ -13,10 +13,9 @@ from datetime import timedelta
 
 from django.db import connection
 
-from demo.bench_export import RANGE_END, RANGE_START, scratch, seed_call_records
+from demo.bench_export import RANGE_START, scratch, seed_call_records
 from exports.choices import ExportStatus
 from exports.models import ExportJob, ExportSubject
-from portal import partitions
 from portal.choices import AuditAction
 from portal.models import AuditEvent, CallRecord
 from privacy import retention
@@ -46,7 +45,6 @@ def bench_retention(rows: int, out) -> dict:
     expired, and measure the purge."""
     tenant, operator, _ = scratch("bench-retention")
     CallRecord.objects.filter(tenant=tenant).delete()
-    partitions.ensure_range(RANGE_START, RANGE_END)
     seed_call_records(tenant, operator, rows, seed=7)
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE portal_callrecord")

@@ -260,12 +260,10 @@ class Trials:
         from django.utils import timezone
 
         from demo import bench_export as benchmark
-        from portal import partitions
         from portal.choices import OperatorRole
         from portal.models import ApiToken, OperatorMembership
 
         self.tenant, self.operator, self.admin = benchmark.scratch("faults")
-        partitions.ensure_range(benchmark.RANGE_START, benchmark.RANGE_END)
         benchmark.seed_call_records(self.tenant, self.operator, self.args.rows)
         OperatorMembership.objects.get_or_create(
             user=self.admin, operator=self.operator, defaults={"role": OperatorRole.ANALYST}

@@ -38,8 +38,7 @@ from django.db.models import Count  # noqa: E402
 from django.db.models.functions import TruncMonth  # noqa: E402
 
 from control.tenant.dashboard import CALL_MONTHS, _month_start, shares_of  # noqa: E402
-from demo.bench_export import RANGE_END, RANGE_START, scratch, seed_call_records  # noqa: E402
-from portal import partitions  # noqa: E402
+from demo.bench_export import scratch, seed_call_records  # noqa: E402
 from portal.models import CallRecord  # noqa: E402
 from portal.querysets import CALL_WINDOW_DEFAULT_DAYS  # noqa: E402
 from portal.sharing import share_windows  # noqa: E402
@@ -84,7 +83,6 @@ def timed(fn, *args) -> float:
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_200_000
     tenant, operator, _admin = scratch("bench-scale")
-    partitions.ensure_range(RANGE_START, RANGE_END)
     added = seed_call_records(tenant, operator, rows)
     total = CallRecord.objects.count()
     print(f"seeded {added:,} (table: {total:,} rows); load average {os.getloadavg()}")

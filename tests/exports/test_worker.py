@@ -22,7 +22,6 @@ from demo import bench_export as benchmark
 from exports import services, storage
 from exports.models import ExportJob
 from exports.tasks import run_export
-from portal import partitions
 from portal.choices import AuditAction
 from portal.models import AuditEvent
 from tests.exports.workers import ROOT, clear_queue, kill, start_worker, wait_for, worker_env
@@ -91,7 +90,6 @@ def test_a_worker_killed_mid_export_is_replaced_and_the_job_succeeds_exactly_onc
 ):
     clear_queue()
     tenant, operator, admin = benchmark.scratch("sigkill")
-    partitions.ensure_range(benchmark.RANGE_START, benchmark.RANGE_END)
     benchmark.seed_call_records(tenant, operator, ROWS)
     job = benchmark.bench_job(tenant, operator, admin, "ndjson")
     export_root = Path(settings.STORAGES["exports"]["OPTIONS"]["location"])

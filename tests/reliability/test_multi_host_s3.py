@@ -31,7 +31,6 @@ from demo import bench_export as benchmark
 from exports import services, storage
 from exports.models import ExportJob
 from exports.tasks import purge_expired_exports, sweep_stuck_exports
-from portal import partitions
 from portal.choices import AuditAction, OperatorRole
 from portal.models import ApiToken, AuditEvent
 from tests.exports.workers import ROOT, clear_queue, kill, start_worker, wait_for, worker_env
@@ -169,7 +168,6 @@ def test_workers_and_web_on_separate_hosts_share_export_files_only_through_s3(
     bucket_name, client, _ = bucket
     clear_queue()
     tenant, operator, _admin = benchmark.scratch("multi-host")
-    partitions.ensure_range(benchmark.RANGE_START, benchmark.RANGE_END)
     benchmark.seed_call_records(tenant, operator, ROWS)
     analyst = UserFactory(email="analyst@multi-host.test", full_name="Ann Analyst")
     operator_membership(analyst, operator, OperatorRole.ANALYST)

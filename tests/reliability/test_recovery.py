@@ -15,7 +15,6 @@ from demo import bench_export as benchmark
 from exports import runner, services, storage
 from exports.models import ExportJob
 from exports.tasks import run_export
-from portal import partitions
 from portal.choices import AuditAction
 from portal.models import AuditEvent
 from tests.exports.workers import clear_queue, kill, start_worker, wait_for, worker_env
@@ -34,7 +33,6 @@ def _job(job_id) -> ExportJob:
 def test_a_killed_worker_child_is_replaced_and_its_job_resumes_within_seconds(tmp_path, settings):
     clear_queue()
     tenant, operator, admin = benchmark.scratch("child-kill")
-    partitions.ensure_range(benchmark.RANGE_START, benchmark.RANGE_END)
     benchmark.seed_call_records(tenant, operator, ROWS)
     job = benchmark.bench_job(tenant, operator, admin, "ndjson")
     export_root = Path(settings.STORAGES["exports"]["OPTIONS"]["location"])
