@@ -87,11 +87,20 @@ def _parties(rng: random.Random, n: int, outbound: bool) -> tuple[str, str]:
     return (own, external) if outbound else (external, own)
 
 
-def _line(rng: random.Random, tenant_id: int, operator_id: int, n: int, span_s: int) -> str:
-    invite = RANGE_START + timedelta(seconds=rng.randrange(span_s))
-    start = invite + timedelta(seconds=rng.randrange(1, 8))
+def _line(
+    rng: random.Random,
+    tenant_id: int,
+    operator_id: int,
+    n: int,
+    span_s: int,
+    *,
+    start: datetime = RANGE_START,
+    calls: str = "call-",
+) -> str:
+    invite = start + timedelta(seconds=rng.randrange(span_s))
+    began = invite + timedelta(seconds=rng.randrange(1, 8))
     duration = rng.randrange(5, 3600)
-    end = start + timedelta(seconds=duration)
+    ended = began + timedelta(seconds=duration)
     outbound = rng.random() < 0.5
     name = NAMES[n % len(NAMES)]
     jitter = round(rng.uniform(1, 40), 2)
@@ -99,10 +108,10 @@ def _line(rng: random.Random, tenant_id: int, operator_id: int, n: int, span_s: 
     rtt = round(rng.uniform(10, 600), 1)
     values = [
         str(uuid.UUID(int=rng.getrandbits(128), version=4)), str(tenant_id), str(operator_id),
-        f"call-{n:09d}", "0", str(uuid.UUID(int=rng.getrandbits(128), version=4)), r"\N",
+        f"{calls}{n:09d}", "0", str(uuid.UUID(int=rng.getrandbits(128), version=4)), r"\N",
         f"user{n % 5000}@bench.invalid", name, *_parties(rng, n, outbound),
         "user_out" if outbound else "user_in", "outbound" if outbound else "inbound",
-        invite.isoformat(), start.isoformat(), end.isoformat(), r"\N", str(duration),
+        invite.isoformat(), began.isoformat(), ended.isoformat(), r"\N", str(duration),
         "microsoft", "t", "200", "OK", r"\N", "domestic", "GB", "GB",
         f"10.{n % 250}.{rng.randrange(250)}.{rng.randrange(1, 250)}",
         f"192.0.2.{rng.randrange(1, 250)}", OSES[n % 4], OSES[(n + 1) % 4],
@@ -114,24 +123,38 @@ def _line(rng: random.Random, tenant_id: int, operator_id: int, n: int, span_s: 
     return "\t".join(values) + "\n"
 
 
-def seed_call_records(tenant: Tenant, operator: Operator, rows: int, *, seed: int = 1) -> int:
-    """Top the scratch tenant up to ``rows`` call records with COPY FROM STDIN; return added."""
-    have = CallRecord.objects.filter(tenant=tenant).count()
+def seed_call_records(
+    tenant: Tenant,
+    operator: Operator,
+    rows: int,
+    *,
+    seed: int = 1,
+    start: datetime = RANGE_START,
+    end: datetime = RANGE_END,
+) -> int:
+    """Top the scratch tenant's calls in [start, end) up to ``rows`` with COPY FROM STDIN;
+    return how many were added."""
+    have = CallRecord.objects.filter(
+        tenant=tenant, invite_time__gte=start, invite_time__lt=end
+    ).count()
     missing = rows - have
     if missing <= 0:
         return 0
     rng = random.Random(f"{seed}-{tenant.pk}-{have}")  # distinct ids per scratch tenant
-    span_s = int((RANGE_END - RANGE_START).total_seconds()) - 7200
+    span_s = int((end - start).total_seconds()) - 7200
+    # Call ids are numbered per window: another window's legs keep theirs.
+    calls = "call-" if start == RANGE_START else f"call-{start:%Y%m%d%H%M}-"
     sql = f"COPY portal_callrecord ({', '.join(COLUMNS)}) FROM STDIN"
-    partitions.ensure_range(RANGE_START, RANGE_END)  # COPY into the parent needs the months
+    partitions.ensure_range(start, end)  # COPY into the parent needs the months
     with transaction.atomic(), connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper
         with raw.copy(sql) as copy:
-            for start in range(have, rows, SEED_BATCH):
-                stop = min(rows, start + SEED_BATCH)
+            for batch in range(have, rows, SEED_BATCH):
+                stop = min(rows, batch + SEED_BATCH)
                 copy.write(
                     "".join(
-                        _line(rng, tenant.pk, operator.pk, n, span_s) for n in range(start, stop)
+                        _line(rng, tenant.pk, operator.pk, n, span_s, start=start, calls=calls)
+                        for n in range(batch, stop)
                     )
                 )
     with connection.cursor() as cursor:

@@ -95,6 +95,11 @@ def password() -> str:
 
 @pytest.fixture
 def world(db):
+    return build_world()
+
+
+def build_world() -> SimpleNamespace:
+    """Two tenants, two operators and their people; tenant A shares with operator O."""
     alice = UserFactory(email="alice@contoso.test", full_name="Alice Admin")
     victor = UserFactory(email="victor@contoso.test", full_name="Victor Viewer")
     bob = UserFactory(email="bob@fabrikam.test", full_name="Bob Admin")
