@@ -26,7 +26,7 @@ from portal.choices import (
     PstnAssignmentStatus,
 )
 from portal.models import AuditEvent, CallRecord, EmergencyLocation, Operator, PhoneNumber
-from portal.querysets import WindowTooLong, call_window, uses_unindexed_filter
+from portal.querysets import WindowTooLong, call_window, uses_windowed_filter
 
 
 class ValidatedFilterExtension(DjangoFilterExtension):
@@ -178,7 +178,7 @@ class CallRecordFilterForm(TimeRangeForm):
 
     def clean(self):
         data = super().clean()
-        if self.errors or not uses_unindexed_filter(data):
+        if self.errors or not uses_windowed_filter(data):
             return data
         try:
             data["from"], data["to"] = call_window(

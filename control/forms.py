@@ -33,7 +33,7 @@ from portal.querysets import (
     CALL_WINDOW_DEFAULT_DAYS,
     CALL_WINDOW_MAX_DAYS,
     CALL_WINDOW_MESSAGE,
-    uses_unindexed_filter,
+    uses_windowed_filter,
 )
 from portal.validation import normalize_phone
 
@@ -336,7 +336,7 @@ class CallFilterForm(DateRangeMixin):
         """Direction, call type and quality have no index: with any of them the list reads a
         window of days (``portal.querysets.call_window``), never the whole history."""
         data = super().clean()
-        if self.errors or not uses_unindexed_filter(data):
+        if self.errors or not uses_windowed_filter(data):
             return data
         start, end = data.get("date_from"), data.get("date_to")
         today = timezone.localdate()

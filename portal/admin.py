@@ -46,7 +46,7 @@ from portal.permissions import client_ip
 from portal.querysets import (
     CALL_WINDOW_DEFAULT_DAYS,
     CALL_WINDOW_MAX_DAYS,
-    UNINDEXED_CALL_FILTERS,
+    WINDOWED_CALL_FILTERS,
     WindowTooLong,
     call_window,
 )
@@ -541,7 +541,7 @@ class CallRecordAdmin(ReadOnlyMixin, HugeTableMixin, admin.ModelAdmin):
 
     # Every filter but the tenant needs a tenant: the indexes lead with it. Without one, a
     # filter matching few rows walks every tenant's index (docs/design.md "Scaling").
-    NEEDS_TENANT = ("invite_time", "operator", *UNINDEXED_CALL_FILTERS)
+    NEEDS_TENANT = ("invite_time", "operator", *WINDOWED_CALL_FILTERS)
 
     def _filters(self, request) -> set[str]:
         return {
@@ -558,7 +558,7 @@ class CallRecordAdmin(ReadOnlyMixin, HugeTableMixin, admin.ModelAdmin):
             return qs
         if "tenant__id__exact" not in request.GET:
             return qs.none()
-        if used & set(UNINDEXED_CALL_FILTERS):
+        if used & set(WINDOWED_CALL_FILTERS):
             start = parse_datetime(request.GET.get("invite_time__gte", "") or "")
             end = parse_datetime(request.GET.get("invite_time__lt", "") or "")
             start, end = (t and (t if t.tzinfo else timezone.make_aware(t)) for t in (start, end))
@@ -579,7 +579,7 @@ class CallRecordAdmin(ReadOnlyMixin, HugeTableMixin, admin.ModelAdmin):
                 "Choose a tenant first: call records are filtered by date, operator, type, "
                 "direction, quality, result or emergency one tenant at a time.",
             )
-        elif used & set(UNINDEXED_CALL_FILTERS):
+        elif used & set(WINDOWED_CALL_FILTERS):
             messages.info(
                 request,
                 f"Type, direction, quality, result and emergency filters read at most "

@@ -244,13 +244,15 @@ class EmergencyLocationQuerySet(models.QuerySet):
 
 # --- call-record filters: each one served by an index or bounded by a window ---------------------
 #
-# The two composite indexes, (tenant, invite_time, id) and (tenant, operator, invite_time, id),
-# serve the tenant, the operator and the time range. The other filters of the call-record lists
-# (page, API and admin) have no index: each would be one more index to maintain on every row
-# ingested. A list filtered on one of them reads at most a window of time instead — the last
-# CALL_WINDOW_DEFAULT_DAYS by default, CALL_WINDOW_MAX_DAYS at most — so a filter that matches
-# nothing reads a few weeks of one tenant, never its whole history (docs/design.md "Scaling").
-UNINDEXED_CALL_FILTERS = ("direction", "call_type", "quality", "is_emergency", "success")
+# The two composite indexes, (tenant, invite_time, id, …) and (tenant, operator, invite_time, id,
+# …), serve the tenant, the operator and the time range in the lists' order. The other filters
+# of the call-record lists (page, API and admin) are no index's order: an index per filter and
+# combination would be paid on every row ingested. Both indexes carry them as trailing columns
+# instead (migration 0019), so they are checked on index entries, and a list filtered on one of
+# them reads at most a window of time — the last CALL_WINDOW_DEFAULT_DAYS by default,
+# CALL_WINDOW_MAX_DAYS at most — so a filter that matches nothing reads a few weeks of one
+# tenant's index entries, never its whole history (docs/design.md "Scaling").
+WINDOWED_CALL_FILTERS = ("direction", "call_type", "quality", "is_emergency", "success")
 CALL_WINDOW_DEFAULT_DAYS = 30
 CALL_WINDOW_MAX_DAYS = 93
 CALL_WINDOW_MESSAGE = (
@@ -260,13 +262,13 @@ CALL_WINDOW_MESSAGE = (
 
 
 class WindowTooLong(ValueError):
-    """A time range longer than CALL_WINDOW_MAX_DAYS together with a non-indexed filter."""
+    """A time range longer than CALL_WINDOW_MAX_DAYS together with a windowed filter."""
 
 
 def call_window(
     start: datetime | None, end: datetime | None, *, now: datetime
 ) -> tuple[datetime, datetime]:
-    """The [start, end) a call-record list filtered on a non-indexed column reads.
+    """The [start, end) a call-record list filtered on a windowed column reads.
 
     Neither given: the last CALL_WINDOW_DEFAULT_DAYS before ``now``. Only ``start``: up to
     CALL_WINDOW_MAX_DAYS after it (not past ``now``). Only ``end``: CALL_WINDOW_DEFAULT_DAYS
@@ -281,9 +283,9 @@ def call_window(
     return start, end
 
 
-def uses_unindexed_filter(values: dict) -> bool:
-    """True when one of the non-indexed filters has a value (``False`` counts: it filters)."""
-    return any(values.get(name) not in (None, "") for name in UNINDEXED_CALL_FILTERS)
+def uses_windowed_filter(values: dict) -> bool:
+    """True when one of the windowed filters has a value (``False`` counts: it filters)."""
+    return any(values.get(name) not in (None, "") for name in WINDOWED_CALL_FILTERS)
 
 
 class CallRecordQuerySet(models.QuerySet):
@@ -353,11 +355,11 @@ class AuditEventQuerySet(models.QuerySet):
 __all__ = [
     "CALL_WINDOW_DEFAULT_DAYS",
     "CALL_WINDOW_MAX_DAYS",
-    "UNINDEXED_CALL_FILTERS",
+    "WINDOWED_CALL_FILTERS",
     "ShareWindow",
     "WindowTooLong",
     "call_window",
     "current_share_window",
     "share_windows",
-    "uses_unindexed_filter",
+    "uses_windowed_filter",
 ]
