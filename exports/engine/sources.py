@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from exports.choices import ExportFormat
 from exports.engine.base import Exporter
-from exports.engine.columns import csv_cell, py_value, sql_value
+from exports.engine.columns import csv_cell, json_line_sql, py_value, sql_value
 from exports.engine.subjects import (
     copy_subjects_sql,
     portable_lines,
@@ -54,13 +54,15 @@ def select_sql(exporter: Exporter, job: ExportJob, inner: str) -> str:
 
 
 def copy_sql(exporter: Exporter, job: ExportJob, inner: str) -> str:
-    select = select_sql(exporter, job, inner)
     if job.format == ExportFormat.CSV:
+        select = select_sql(exporter, job, inner)
         return f"COPY ({select}) TO STDOUT (FORMAT csv, HEADER, ENCODING 'UTF8')"
+    direction = "r.c__direction" if exporter.direction_source else None
+    line = json_line_sql(exporter.columns, mask=job.mask_external_digits, direction=direction)
     # One JSON object per line. CSV mode with a quote and delimiter that JSON text can never
     # contain unescaped copies each line verbatim (text mode would double every backslash).
     return (
-        f"COPY (SELECT row_to_json(t) FROM ({select}) AS t) TO STDOUT "  # noqa: S608
+        f"COPY (SELECT {line} FROM ({inner}) AS r) TO STDOUT "  # noqa: S608
         f"(FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02', ENCODING 'UTF8')"
     )
 
