@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -159,7 +160,7 @@ def sql_json(column: Column, *, mask: bool, direction: str | None) -> str:
     return f"coalesce({text}, 'null')"
 
 
-def json_line_sql(columns: list[Column], *, mask: bool, direction: str | None) -> str:
+def json_line_sql(columns: Sequence[Column], *, mask: bool, direction: str | None) -> str:
     """One NDJSON line (a JSON object, members in ``columns``' order) as a SQL text expression."""
     parts = []
     for n, column in enumerate(columns):
