@@ -69,6 +69,30 @@ def test_beat_creates_this_month_and_the_months_ahead_once(settings):
 
 
 @pytest.mark.django_db
+def test_the_list_indexes_are_valid_and_on_every_month_created_before_or_after_0019(world):
+    CallRecordFactory(tenant=world.tenant_a, invite_time=utc(2034, 2, 3))  # a new month
+    wanted = {"call_window_idx", "call_operator_window_idx"}
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT c.relname, x.indisvalid FROM pg_index x JOIN pg_class c ON c.oid = "
+            "x.indexrelid WHERE x.indrelid = 'portal_callrecord'::regclass"
+        )
+        parent = dict(cur.fetchall())
+        assert {name: parent.get(name) for name in wanted} == dict.fromkeys(wanted, True)
+        assert not {"call_tenant_time_idx", "call_scope_idx"} & parent.keys()  # replaced
+        cur.execute(
+            "SELECT p.relname, count(*) FROM pg_inherits i "
+            "JOIN pg_class pi ON pi.oid = i.inhparent JOIN pg_index x ON x.indexrelid = i.inhrelid "
+            "JOIN pg_class p ON p.oid = x.indrelid WHERE pi.relname = ANY(%s) AND x.indisvalid "
+            "GROUP BY p.relname",
+            [sorted(wanted)],
+        )
+        attached = dict(cur.fetchall())
+    assert "portal_callrecord_p2034_02" in attached
+    assert attached == dict.fromkeys(_names(), 2)
+
+
+@pytest.mark.django_db
 def test_an_orm_write_creates_its_month_and_the_row_lands_in_it(world):
     assert not _exists("portal_callrecord_p2033_07")
     record = CallRecordFactory(tenant=world.tenant_a, invite_time=utc(2033, 7, 31, 23, 59, 59))
