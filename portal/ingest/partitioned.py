@@ -24,17 +24,17 @@ class KeyRefused(Exception):
 @contextmanager
 def planner(cur, **values: str) -> Iterator[None]:
     """Settings for the statements inside, put back afterwards (``SET LOCAL`` lasts to the end
-    of the transaction otherwise)."""
+    of the transaction otherwise). After an error they are left to the rollback (of the bulk
+    path's savepoint), which undoes them: a statement in the failed transaction would only hide
+    the error."""
     previous = {}
     for name, value in values.items():
         cur.execute("SELECT current_setting(%s)", [name])
         previous[name] = cur.fetchone()[0]
         cur.execute("SELECT set_config(%s, %s, true)", [name, value])
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            cur.execute("SELECT set_config(%s, %s, true)", [name, value])
+    yield
+    for name, value in previous.items():
+        cur.execute("SELECT set_config(%s, %s, true)", [name, value])
 
 
 def find_stored(
