@@ -8,6 +8,7 @@ batches at the edge, the rollup and the audit events as before.
 
 from __future__ import annotations
 
+import io
 import threading
 import uuid
 from collections import Counter
@@ -19,6 +20,9 @@ from django.db import IntegrityError, connection, connections, transaction
 from exports.choices import ExportStatus
 from portal import partitions, rollups
 from portal.choices import AuditAction
+from portal.ingest import partitioned
+from portal.ingest.service import _bulk
+from portal.ingest.specs import KINDS
 from portal.models import AuditEvent, CallDayCount, CallRecord
 from portal.tasks import create_call_record_partitions
 from privacy import retention
@@ -215,6 +219,90 @@ def test_ingest_refuses_an_id_or_a_leg_stored_in_another_month(world, engine):
     report = run("call-records", csv_bytes(twice), engine=engine)
     assert not report.ok and report.rejects[0].field == "id", report.rejects
     assert CallRecord.objects.filter(tenant=world.tenant_a).count() == 1
+
+
+def _stored(n: int, when: str, **over) -> CallRecord:
+    return CallRecordFactory(
+        id=uuid.UUID(int=n),
+        call_id=over.pop("call_id", f"call-{n}"),
+        invite_time=datetime.fromisoformat(when),
+        start_time=None,
+        end_time=None,
+        **over,
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("engine", ["postgresql", "portable"])
+def test_ingest_updates_legs_stored_under_their_own_ids_in_other_months(world, engine):
+    """A stored row of the file's own id is no conflict, whatever its month or leg: the bulk path
+    finds it among every month's keys and rewrites it; the new rows go in beside it."""
+    a, o = world.tenant_a, world.operator_o
+    _stored(1, "2035-05-10T10:00:00+00:00", tenant=a, operator=o, duration_seconds=5)
+    _stored(2, "2035-06-10T10:00:00+00:00", tenant=a, operator=o)
+    rows = [
+        _row(1, "2035-05-10T10:00:00Z", duration_seconds="61"),  # same leg, same month
+        _row(2, "2035-07-01T00:00:00Z", call_id="call-2b"),  # another leg, another month
+        _row(3, "2035-06-30T23:59:59Z"),  # new, next to the stored ones
+    ]
+    report = run("call-records", csv_bytes(rows), engine=engine)
+    assert (report.ok, report.engine) == (True, engine), report.rejects
+    assert (report.inserted, report.updated) == (1, 2)
+    assert CallRecord.objects.get(pk=uuid.UUID(int=1)).duration_seconds == 61
+    assert _partition_of(uuid.UUID(int=2)) == "portal_callrecord_p2035_07"
+    assert CallRecord.objects.get(pk=uuid.UUID(int=2)).call_id == "call-2b"
+    assert Counter(
+        {(r.day, r.country): r.calls for r in CallDayCount.objects.filter(tenant=a) if r.calls}
+    ) == Counter(
+        {(date(2035, 5, 10), "GB"): 1, (date(2035, 6, 30), "GB"): 1, (date(2035, 7, 1), "GB"): 1}
+    )
+    # The same file again: every key is stored under its own id; nothing is rewritten.
+    again = run("call-records", csv_bytes(rows), engine=engine)
+    assert (again.ok, again.inserted, again.updated, again.unchanged) == (True, 0, 0, 3)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("other_when", "row_when"),
+    [
+        # the other id's leg at the very call time of the file row's own stored row
+        ("2035-05-10T10:00:00+00:00", "2035-05-10T10:00:00Z"),
+        # the other id's leg in the month the file row moves to
+        ("2035-06-10T10:00:00+00:00", "2035-06-10T10:00:00Z"),
+    ],
+)
+@pytest.mark.parametrize("engine", ["postgresql", "portable"])
+def test_a_stored_id_cannot_take_the_leg_of_another_stored_id(world, engine, other_when, row_when):
+    a, o = world.tenant_a, world.operator_o
+    _stored(1, "2035-05-10T10:00:00+00:00", tenant=a, operator=o)
+    _stored(2, other_when, tenant=a, operator=o)
+    report = run("call-records", csv_bytes([_row(1, row_when, call_id="call-2")]), engine=engine)
+    assert not report.ok and report.rejects[0].field == "call_id", report.rejects
+    assert CallRecord.objects.get(pk=uuid.UUID(int=1)).call_id == "call-1"
+
+
+@pytest.mark.django_db
+def test_an_id_stored_in_two_months_is_left_to_the_row_by_row_check(world):
+    """Only an unchecked ORM write stores one id twice; the bulk path does not decide it."""
+    a, o = world.tenant_a, world.operator_o
+    _stored(1, "2035-05-10T10:00:00+00:00", tenant=a, operator=o)
+    _stored(1, "2035-06-10T10:00:00+00:00", tenant=a, operator=o, call_id="call-1b")
+    data = io.BytesIO(csv_bytes([_row(1, "2035-05-10T10:00:00Z")]))
+    # None: the bulk path hands the file to the row-by-row check.
+    assert _bulk(KINDS["call-records"], data, "csv", datetime.now(UTC), 1 << 20) is None
+
+
+@pytest.mark.django_db
+def test_the_key_lookup_s_planner_settings_last_for_its_statement_only():
+    query = "SELECT current_setting('enable_hashjoin'), current_setting('work_mem')"
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(query)
+        before = cur.fetchone()
+        with partitioned.planner(cur, enable_hashjoin="off", work_mem="77MB"):
+            cur.execute(query)
+            assert cur.fetchone() == ("off", "77MB")
+        cur.execute(query)
+        assert cur.fetchone() == before
 
 
 # --- retention --------------------------------------------------------------------------------

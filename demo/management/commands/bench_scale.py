@@ -27,12 +27,19 @@ class Command(BaseCommand):
         parser.add_argument("--rows", type=int, default=10_000_000)
         parser.add_argument("--batch", type=int, default=1_000_000)
         parser.add_argument("--skip-retention", action="store_true")
+        parser.add_argument(
+            "--only",
+            choices=["all", "ingest"],
+            default="all",
+            help="ingest: time the daily batch only, then delete it again (the table keeps its "
+            "size, so runs of two versions compare); no pages, no retention",
+        )
 
     def say(self, text: str) -> None:
         self.stdout.write(text)
         self.stdout.flush()
 
-    def handle(self, *args, rows: int, batch: int, skip_retention: bool, **options):
+    def handle(self, *args, rows: int, batch: int, skip_retention: bool, only: str, **options):
         if not partitions.is_partitioned():
             raise CommandError(
                 "bench_scale needs PostgreSQL with migration 0018: set DATABASE_URL."
@@ -50,7 +57,8 @@ class Command(BaseCommand):
         # 1. the daily batch
         day = partitions.month_start(now) if now.day == 1 else now - timedelta(days=1)
         day = day.replace(hour=0, minute=0, second=0, microsecond=0)
-        data = bench.daily_batch(batch, day, f"daily-{now:%Y%m%d%H%M%S}")
+        tag = f"daily-{now:%Y%m%d%H%M%S}"
+        data = bench.daily_batch(batch, day, tag)
         bare = bench.bare_copy(data)
         stored = CallRecord.objects.count()
         self.say(f"ingest of {batch:,} rows into {stored:,}, load average {bench.load()} …")
@@ -83,6 +91,13 @@ class Command(BaseCommand):
             )
         lines.append(f"| load average after the ingest | {bench.load()} |")
         self.say("\n".join(lines))
+        if only == "ingest":
+            began = time.monotonic()
+            bench.forget_batch(tag, day)
+            self.say(
+                f"(the batch deleted again and its month vacuumed: {time.monotonic() - began:.0f} s)"
+            )
+            return
 
         # 2. pages and API lists
         self.say(f"\npages and API lists of {tenant.slug} (40 % of the rows), load {bench.load()}")
