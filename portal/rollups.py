@@ -9,7 +9,7 @@ each [start, end) to count is split into whole UTC days, summed from the rollup,
 partial days at its ends, counted from the base table through the (tenant, operator,
 invite_time, id) index. The figures equal a direct count exactly (tests/scale/test_rollups.py).
 
-Maintenance: on PostgreSQL, statement-level triggers on ``portal_callrecord`` (migration 0013)
+Maintenance: on PostgreSQL, statement-level triggers on ``portal_callrecord`` (migration 0017; on the partitioned parent since 0018)
 add and subtract each statement's rows in its own transaction: ingest, seeding, retention
 deletes and any later writer are covered without calling anything. ``rebuild_days`` recomputes
 days from the base table: for SQLite (no triggers), or after a writer bypassed the triggers.
