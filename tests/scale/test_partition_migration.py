@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 
 from portal import partitions
 from tests.factories import CallRecordFactory, OperatorFactory, TenantFactory
@@ -16,12 +15,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("portal", "0017_call_day_counts")]
 AFTER = [("portal", "0018_call_record_partitions")]
-
-
-def _migrate(target) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
 
 
 def _one(sql, params=None):
@@ -46,9 +39,9 @@ def _rollup() -> set[tuple]:
 
 
 @pytest.mark.parametrize("prepared", [True, False], ids=["prepared online", "not prepared"])
-def test_the_conversion_keeps_every_row_id_key_and_rollup(prepared):
+def test_the_conversion_keeps_every_row_id_key_and_rollup(prepared, migrate):
     tenant, operator = TenantFactory(), OperatorFactory()
-    _migrate(BEFORE)
+    migrate(BEFORE)
     try:
         assert _one("SELECT relkind FROM pg_class WHERE oid = 'portal_callrecord'::regclass") == "r"
         for month in (1, 2, 3):
@@ -64,7 +57,7 @@ def test_the_conversion_keeps_every_row_id_key_and_rollup(prepared):
             assert len(steps) == 5  # three indexes, the CHECK, its validation
             prepared_oid = _one("SELECT 'call_record_prep_pkey'::regclass::oid")
     finally:
-        _migrate(AFTER)
+        migrate(AFTER)
 
     assert _one("SELECT relkind FROM pg_class WHERE oid = 'portal_callrecord'::regclass") == "p"
     legacy = partitions.partitions()[0]
